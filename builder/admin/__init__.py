@@ -1,0 +1,26 @@
+"""Flask-AppBuilder views of the back office. One function wires the menu."""
+from __future__ import annotations
+
+
+def register_admin_views(appbuilder) -> None:
+    from flask_babel import lazy_gettext as _
+
+    from builder.admin.views import AgencyView, DossierView, JobView, ProcedureView
+
+    appbuilder.add_view(
+        DossierView, "Dossiers", icon="fa-folder-open", label=_("Dossiers"),
+        category="One-stop office", category_label=_("One-stop office"),
+        category_icon="fa-inbox",
+    )
+    appbuilder.add_view(
+        ProcedureView, "Procedures", icon="fa-book", label=_("Procedures"),
+        category="Services", category_label=_("Services"), category_icon="fa-cubes",
+    )
+    appbuilder.add_view(
+        AgencyView, "Agencies", icon="fa-sitemap", label=_("Agencies"),
+        category="Services", category_label=_("Services"),
+    )
+    appbuilder.add_view(
+        JobView, "Jobs", icon="fa-cogs", label=_("Background jobs"),
+        category="Security", category_label=_("Security"),
+    )

@@ -1,0 +1,84 @@
+"""Model views of the back office. Staff see the dossiers of their agency only."""
+from __future__ import annotations
+
+from flask import g
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+
+from builder.models import Agency, Dossier, JobRecord, Procedure
+from builder.security import all_agency_ids, staff_agency_ids
+
+
+def visible_agency_ids() -> list[int]:
+    ids = staff_agency_ids(g.user)
+    return all_agency_ids() if ids is None else sorted(ids)
+
+
+class DossierView(ModelView):
+    datamodel = SQLAInterface(Dossier)
+    base_permissions = ["can_list", "can_show"]
+    base_filters = [["agency_id", FilterInFunction, visible_agency_ids]]
+    base_order = ("id", "desc")
+    list_title = _("Dossiers")
+    show_title = _("Dossier")
+    list_columns = ["code", "procedure", "applicant_name", "status_text", "submitted_at", "agency"]
+    show_columns = [
+        "code", "procedure", "version", "agency", "applicant_name", "applicant_id_number",
+        "applicant_phone", "applicant_email", "status_text", "channel", "submitted_at",
+        "received_at", "due_at", "returned_at", "data_text",
+    ]
+    search_columns = ["code", "applicant_name", "applicant_id_number", "status", "procedure"]
+    label_columns = {
+        "code": _("Dossier code"),
+        "procedure": _("Procedure"),
+        "version": _("Version"),
+        "agency": _("Agency"),
+        "applicant_name": _("Applicant"),
+        "applicant_id_number": _("Citizen ID"),
+        "applicant_phone": _("Phone"),
+        "applicant_email": _("E-mail"),
+        "status": _("Status"),
+        "status_text": _("Status"),
+        "channel": _("Channel"),
+        "submitted_at": _("Submitted at"),
+        "received_at": _("Received at"),
+        "due_at": _("Due at"),
+        "returned_at": _("Returned at"),
+        "data_text": _("Form data"),
+    }
+
+
+class ProcedureView(ModelView):
+    datamodel = SQLAInterface(Procedure)
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["code", "name", "agency", "level", "online", "current_version"]
+    show_columns = ["code", "name", "agency", "field", "level", "online", "current_version", "created_at"]
+    search_columns = ["code", "name", "field", "level"]
+    label_columns = {
+        "code": _("Code"), "name": _("Name"), "agency": _("Agency"), "field": _("Field"),
+        "level": _("Level"), "online": _("Online"), "current_version": _("Published version"),
+        "created_at": _("Created at"),
+    }
+
+
+class AgencyView(ModelView):
+    datamodel = SQLAInterface(Agency)
+    list_columns = ["code", "name", "level", "parent"]
+    add_columns = edit_columns = ["code", "name", "level", "parent", "address", "phone", "email"]
+    search_columns = ["code", "name", "level"]
+    label_columns = {
+        "code": _("Agency code"), "name": _("Name"), "level": _("Level"), "parent": _("Parent agency"),
+        "address": _("Address"), "phone": _("Phone"), "email": _("E-mail"),
+    }
+
+
+class JobView(ModelView):
+    """Failed and waiting jobs stay visible to staff."""
+
+    datamodel = SQLAInterface(JobRecord)
+    base_permissions = ["can_list", "can_show"]
+    base_order = ("id", "desc")
+    list_columns = ["id", "func", "args", "queue", "state", "attempts", "created_at", "finished_at"]
+    show_columns = list_columns + ["last_error", "enqueued_at"]

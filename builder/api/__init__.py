@@ -1,0 +1,16 @@
+"""The REST API of API.md, as Flask-AppBuilder BaseApi classes (so one OpenAPI
+document describes it), with our own JSON errors and sign-in checks."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_api(app: Flask, appbuilder) -> None:
+    from builder.api.citizens import CitizenApi
+    from builder.api.dossiers import DossierApi, LookupApi
+    from builder.api.openapi import OpenApiDocument
+    from builder.api.plugins import PluginApi
+    from builder.api.procedures import ProcedureApi
+
+    for api in (CitizenApi, ProcedureApi, DossierApi, LookupApi, PluginApi, OpenApiDocument):
+        appbuilder.add_api(api)

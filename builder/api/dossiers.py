@@ -1,0 +1,265 @@
+"""Dossiers: submit, read, attach files, history, documents; and the public lookup."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, request, send_file, url_for
+from flask_appbuilder.api import BaseApi, expose
+from flask_babel import gettext as _
+from sqlalchemy import select
+import io
+
+from builder import storage
+from builder.api.auth import api_user, login_required
+from builder.api.body import json_body, page_arg
+from builder.errors import BadRequest, NotFound
+from builder.extensions import db
+from builder.models import Document, Dossier
+from builder.process import dossiers as service
+
+DOCUMENT_KINDS = ("form", "receipt", "control_sheet", "supplement_request", "refusal", "apology", "result")
+
+
+class DossierApi(BaseApi):
+    route_base = "/api/v1/dossiers"
+    openapi_spec_tag = "Dossiers"
+
+    @expose("", methods=["POST"])
+    @login_required
+    def create(self):
+        """Submit a dossier, or save a draft with "submit": false.
+        ---
+        post:
+          summary: Submit a dossier or save a draft
+          security: [{jwt: []}]
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [procedure]
+                  properties:
+                    procedure: {type: string}
+                    data: {type: object}
+                    delivery:
+                      type: object
+                      properties:
+                        method: {type: string, enum: [online, desk, post]}
+                        address: {type: object}
+                    agency: {type: string, description: receiving agency, below the procedure's}
+                    submit: {type: boolean, default: true}
+          responses:
+            201: {description: The dossier}
+            400: {description: Malformed JSON}
+            401: {description: Not signed in}
+            413: {description: Body too large}
+            422: {description: 'Invalid data: errors per field path'}
+        """
+        dossier = service.create_dossier(api_user(), json_body())
+        return jsonify(service.dossier_dict(dossier)), 201
+
+    @expose("", methods=["GET"])
+    @login_required
+    def list(self):
+        """The caller's own dossiers (citizen) or the agency's (staff).
+        ---
+        get:
+          summary: List dossiers
+          parameters:
+          - {in: query, name: status, schema: {type: integer}}
+          - {in: query, name: page, schema: {type: integer}}
+          responses:
+            200: {description: A page of dossiers}
+        """
+        status = request.args.get("status")
+        if status is not None and not status.isdigit():
+            raise BadRequest(_("The status must be a number from 0 to 10."))
+        total, items = service.list_dossiers(
+            api_user(), int(status) if status is not None else None, page_arg()
+        )
+        return jsonify({"count": total, "items": [service.dossier_dict(d) for d in items]})
+
+    @expose("/<key>", methods=["GET"])
+    @login_required
+    def get(self, key: str):
+        """One dossier, for its owner and the staff handling it.
+        ---
+        get:
+          summary: Read a dossier by its code (or a draft by its id)
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          responses:
+            200: {description: The dossier}
+            404: {description: Not found, or not yours}
+        """
+        return jsonify(service.dossier_dict(service.find_dossier(api_user(), key)))
+
+    @expose("/<key>", methods=["PUT"])
+    @login_required
+    def update(self, key: str):
+        """Replace a draft's data.
+        ---
+        put:
+          summary: Replace a draft's data
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          responses:
+            200: {description: The draft}
+            409: {description: Already submitted}
+        """
+        user = api_user()
+        dossier = service.update_draft(user, service.find_dossier(user, key), json_body())
+        return jsonify(service.dossier_dict(dossier))
+
+    @expose("/<key>/submit", methods=["POST"])
+    @login_required
+    def submit(self, key: str):
+        """Submit a draft: it gets its code.
+        ---
+        post:
+          summary: Submit a draft
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          responses:
+            201: {description: The submitted dossier}
+            409: {description: Already submitted}
+            422: {description: Invalid data or missing components}
+        """
+        user = api_user()
+        dossier = service.submit_draft(user, service.find_dossier(user, key))
+        return jsonify(service.dossier_dict(dossier)), 201
+
+    @expose("/<key>/attachments", methods=["POST"])
+    @login_required
+    def attach(self, key: str):
+        """Attach a file (PDF, JPEG or PNG, judged by its content) to a component.
+        ---
+        post:
+          summary: Attach a file
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          requestBody:
+            content:
+              multipart/form-data:
+                schema:
+                  type: object
+                  properties:
+                    component: {type: string}
+                    file: {type: string, format: binary}
+          responses:
+            201: {description: The attachment}
+            413: {description: Too large}
+            415: {description: Not a PDF, JPEG or PNG}
+        """
+        user = api_user()
+        dossier = service.find_dossier(user, key)
+        request.max_content_length = current_app.config["ATTACHMENT_MAX_BYTES"] + 64 * 1024
+        attachment = service.add_attachment(
+            user, dossier, request.form.get("component"), request.files.get("file")
+        )
+        return jsonify(service.attachment_dict(attachment)), 201
+
+    @expose("/<key>/history", methods=["GET"])
+    @login_required
+    def history(self, key: str):
+        """Every action on the dossier, oldest first.
+        ---
+        get:
+          summary: A dossier's history
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          responses:
+            200: {description: The history}
+        """
+        dossier = service.find_dossier(api_user(), key)
+        return jsonify(
+            [
+                {
+                    "at": entry.at.isoformat(),
+                    "actor": entry.actor_name,
+                    "agency": entry.agency.code if entry.agency else None,
+                    "action": entry.action,
+                    "from_status": entry.from_status,
+                    "to_status": entry.to_status,
+                    "comment": entry.comment,
+                }
+                for entry in dossier.history
+            ]
+        )
+
+    @expose("/<key>/documents", methods=["GET"])
+    @login_required
+    def documents(self, key: str):
+        """The dossier's generated documents; ``ready`` is false while a worker renders one.
+        ---
+        get:
+          summary: A dossier's documents
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          responses:
+            200: {description: The documents}
+        """
+        dossier = service.find_dossier(api_user(), key)
+        made = {d.kind: d for d in dossier.documents}
+        expected = ["form"] if dossier.code else []
+        kinds = expected + [k for k in made if k not in expected]
+        return jsonify(
+            [
+                {
+                    "kind": kind,
+                    "url": url_for("DossierApi.document", key=key, kind=kind, _external=False),
+                    "sha256": made[kind].sha256 if kind in made else None,
+                    "ready": kind in made,
+                }
+                for kind in kinds
+            ]
+        )
+
+    @expose("/<key>/documents/<kind>.pdf", methods=["GET"])
+    @login_required
+    def document(self, key: str, kind: str):
+        """One generated document as a PDF.
+        ---
+        get:
+          summary: Download a document
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          - {in: path, name: kind, required: true, schema: {type: string}}
+          responses:
+            200:
+              description: The PDF
+              content: {application/pdf: {}}
+            404: {description: Not made yet}
+        """
+        dossier = service.find_dossier(api_user(), key)
+        document = db.session.scalar(
+            select(Document).where(Document.dossier_id == dossier.id, Document.kind == kind)
+        )
+        if kind not in DOCUMENT_KINDS or document is None:
+            raise NotFound(_("This document is not ready yet."))
+        return send_file(
+            io.BytesIO(storage.read_bytes(document.sha256)),
+            mimetype="application/pdf",
+            download_name=f"{dossier.code}-{kind}.pdf",
+        )
+
+
+class LookupApi(BaseApi):
+    route_base = "/api/v1/lookup"
+    openapi_spec_tag = "Lookup"
+
+    @expose("/<code>", methods=["GET"])
+    def get(self, code: str):
+        """Anyone may follow a dossier by its code; nothing personal is shown.
+        ---
+        get:
+          summary: Look up a dossier's status
+          parameters:
+          - {in: path, name: code, required: true, schema: {type: string}}
+          responses:
+            200: {description: Status and dates}
+            404: {description: No such code}
+        """
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+        if dossier is None:
+            raise NotFound(_("No dossier %(code)s.", code=code))
+        return jsonify(service.lookup_dict(dossier))

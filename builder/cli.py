@@ -1,0 +1,163 @@
+"""``motcua``: the operator's command line (DESIGN.md, "Operating it")."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from builder.errors import BuilderError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LIBRARY = REPO_ROOT / "form_library"
+
+
+def _app():
+    from builder import create_app
+
+    return create_app()
+
+
+def _fail(error: BuilderError) -> None:
+    extra = error.extra.get("errors")
+    detail = "\n".join(f"  {k}: {'; '.join(map(str, v))}" for k, v in (extra or {}).items())
+    raise click.ClickException(str(error.message) + (f"\n{detail}" if detail else ""))
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
+def main(verbose: bool) -> None:
+    """Một Cửa Builder: operate an instance."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Add demo agencies and accounts and import the form library.")
+def init(demo: bool) -> None:
+    """Create or upgrade the database and load the agencies."""
+    from builder.setup import initialise
+
+    app = _app()
+    with app.app_context():
+        try:
+            summary = initialise(demo=demo, library=DEFAULT_LIBRARY)
+        except BuilderError as error:
+            _fail(error)
+    for line in summary:
+        click.echo(line)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--debug", is_flag=True, help="Flask's development server with reloading.")
+def serve(host: str, port: int, workers: int, debug: bool) -> None:
+    """Serve the app (gunicorn, sync workers)."""
+    if debug:
+        _app().run(host=host, port=port, debug=True)
+        return
+    from builder.server import serve as gunicorn_serve
+
+    gunicorn_serve(host=host, port=port, workers=workers)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then stop.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process instead of forking.")
+@click.argument("queues", nargs=-1)
+def worker(burst: bool, simple: bool, queues: tuple[str, ...]) -> None:
+    """An RQ worker inside the app context."""
+    from builder.jobs.worker import run_worker
+
+    app = _app()
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: jobs already run inside the app.")
+    run_worker(app, list(queues) or app.config["RQ_QUEUES"], burst=burst, simple=simple)
+
+
+@main.group()
+def user() -> None:
+    """Accounts."""
+
+
+@user.command("create")
+@click.option("--role", required=True, type=click.Choice(["Admin", "Designer", "Desk", "Officer", "Leader", "Citizen"]))
+@click.option("--username", required=True)
+@click.option("--password", required=True, prompt=True, hide_input=True)
+@click.option("--agency", "agency_code", help="Agency code (required for staff).")
+@click.option("--name", "full_name", help="Full name.")
+@click.option("--email")
+def user_create(role, username, password, agency_code, full_name, email) -> None:
+    """Create a staff (or admin) account."""
+    from builder.accounts import create_staff
+
+    app = _app()
+    with app.app_context():
+        try:
+            create_staff(username, password, role, agency_code, full_name, email)
+        except BuilderError as error:
+            _fail(error)
+    click.echo(f"created {role} {username}")
+
+
+@main.group()
+def library() -> None:
+    """Service packages."""
+
+
+@library.command("import")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def library_import(paths: tuple[Path, ...]) -> None:
+    """Import and publish service packages (default: form_library/)."""
+    from builder.setup import import_library
+
+    app = _app()
+    with app.app_context():
+        try:
+            for line in import_library(list(paths) or [DEFAULT_LIBRARY]):
+                click.echo(line)
+        except BuilderError as error:
+            _fail(error)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+def plugins(as_json: bool) -> None:
+    """List the installed plugins, their hooks and whether they are configured."""
+    from builder.plugins import plugin_info
+
+    app = _app()
+    with app.app_context():
+        info = plugin_info(app)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    for plugin in info:
+        state = "configured" if plugin["configured"] else "NOT configured: " + "; ".join(plugin["problems"])
+        click.echo(f"{plugin['name']} {plugin['version'] or ''} [{plugin['kind']}] {state}")
+        click.echo(f"    hooks: {', '.join(plugin['hooks'])}")
+
+
+@main.group()
+def jobs() -> None:
+    """The job outbox."""
+
+
+@jobs.command("flush")
+def jobs_flush() -> None:
+    """Hand every pending job over (to RQ, or run it here without Redis)."""
+    from builder.jobs.queue import flush_outbox
+
+    app = _app()
+    with app.app_context():
+        click.echo(f"{flush_outbox()} job(s) handed over")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Default settings. An instance overrides them in ``instance/config.py`` and
+then in the environment (see :func:`builder.app.load_settings`)."""
+from __future__ import annotations
+
+from flask_appbuilder.const import AUTH_DB
+
+APP_NAME = "Một Cửa Builder"
+
+# Database: SQLite in the instance folder unless DATABASE_URL says otherwise.
+SQLALCHEMY_DATABASE_URI = None  # filled in by create_app from DATABASE_URL or the instance path
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+# SQLite in WAL mode with synchronous=FULL: durable to the last commit. PostgreSQL
+# is the production database; SQLite is the embedded default for one machine.
+SQLITE_SYNCHRONOUS = "FULL"
+
+# Jobs: with REDIS_URL unset, jobs run in the process right after the commit.
+REDIS_URL = None
+RQ_QUEUES = ["default", "pdf"]
+JOB_RETRIES = 3
+
+# Security (Flask-AppBuilder with database auth).
+AUTH_TYPE = AUTH_DB
+AUTH_ROLE_ADMIN = "Admin"
+AUTH_ROLE_PUBLIC = "Public"
+AUTH_USER_REGISTRATION = False
+FAB_CREATE_DB = False  # tables come from the Alembic migrations (`motcua init`)
+FAB_UPDATE_PERMS = False  # permissions are synced by `motcua init`, not at every start
+FAB_ADD_SECURITY_API = False
+FAB_API_SWAGGER_UI = True
+WTF_CSRF_ENABLED = True
+JWT_ACCESS_TOKEN_EXPIRES = 3600
+FAB_PASSWORD_HASH_METHOD = "scrypt"
+
+# The six roles of DESIGN.md. Admin has every permission; the others get the
+# views of their work (granted by `motcua init`, see builder.setup). The API
+# and the dossier scoping check roles and agencies themselves.
+ROLE_PERMISSIONS = {
+    "Designer": {
+        "ProcedureView": ["can_list", "can_show"],
+        "AgencyView": ["can_list", "can_show"],
+        "Procedures": ["menu_access"],
+        "Agencies": ["menu_access"],
+        "Services": ["menu_access"],
+    },
+    "Desk": {"DossierView": ["can_list", "can_show"], "Dossiers": ["menu_access"],
+             "One-stop office": ["menu_access"]},
+    "Officer": {"DossierView": ["can_list", "can_show"], "Dossiers": ["menu_access"],
+                "One-stop office": ["menu_access"]},
+    "Leader": {"DossierView": ["can_list", "can_show"], "Dossiers": ["menu_access"],
+               "One-stop office": ["menu_access"]},
+    "Citizen": {},
+}
+STAFF_ROLES = ("Designer", "Desk", "Officer", "Leader")
+
+# Languages: Vietnamese first, English second.
+BABEL_DEFAULT_LOCALE = "vi"
+BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+LANGUAGES = {
+    "vi": {"flag": "vn", "name": "Tiếng Việt"},
+    "en": {"flag": "gb", "name": "English"},
+}
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+# Requests and files.
+MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # a whole request; a file is limited below
+MAX_JSON_BODY = 2 * 1024 * 1024  # a JSON body of the API
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+
+# Dossier codes: <agency code>-<YYMMDD>-<NNNN> (DOMAIN.md).
+DOSSIER_CODE_FORMAT = "{agency}-{date:%y%m%d}-{seq:04d}"
+
+# Plugins: settings per plugin name, and the names to leave out.
+PLUGINS: dict = {}
+PLUGINS_BLOCKED: list = []
+
+# PDF rendering: a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf
+# (Debian: fonts-dejavu-core). Vietnamese needs a real Unicode font.
+PDF_FONT_DIRS = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu"]

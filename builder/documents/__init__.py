@@ -1,0 +1,1 @@
+"""HTML templates of the documents and their rendering to PDF (xhtml2pdf)."""

@@ -1,0 +1,1 @@
+"""JSON Schema forms: formats, validation and the mapping of errors to fields."""

@@ -1,0 +1,114 @@
+"""Service packages: check one against the meta-schema, import it as a draft,
+publish it as an immutable numbered version."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from unidecode import unidecode
+
+from builder.errors import InvalidData, NotFound
+from builder.forms.validation import collect_errors, format_checker, validate_data
+from builder.models import Agency, Procedure, ProcedureVersion
+from builder.models.types import utcnow
+
+META_SCHEMA = json.loads((Path(__file__).with_name("package.schema.json")).read_text("utf-8"))
+_meta_validator = Draft202012Validator(META_SCHEMA, format_checker=format_checker)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII: what catalogue search compares ("Đăng ký" → "dang ky")."""
+    return unidecode(text or "").lower()
+
+
+def package_errors(package: Any) -> dict[str, list[str]]:
+    """Field path inside the package → messages; empty when the package is valid."""
+    errors = collect_errors(_meta_validator.iter_errors(package))
+    if errors or not isinstance(package, dict):
+        return errors
+    schema = package["form"]["schema"]
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = ".".join(["form", "schema", *map(str, exc.absolute_path)])
+        return {where: [_("Is not a valid JSON Schema: %(why)s", why=exc.message)]}
+    example = (schema.get("examples") or [None])[0]
+    if example is not None:
+        for path, messages in validate_data(schema, example).items():
+            errors[f"form.schema.examples.0.{path}".rstrip(".")] = messages
+    component_ids = [c["id"] for c in package["components"]]
+    if len(component_ids) != len(set(component_ids)):
+        errors["components"] = [_("Component ids must be unique.")]
+    return errors
+
+
+def check_package(package: Any) -> dict:
+    errors = package_errors(package)
+    if errors:
+        raise InvalidData(_("The service package is not valid."), errors)
+    return package
+
+
+def save_draft(session: Session, package: dict) -> Procedure:
+    """Create the procedure or replace its draft with ``package``."""
+    check_package(package)
+    agency = session.scalar(select(Agency).where(Agency.code == package["agency_code"]))
+    if agency is None:
+        raise InvalidData(
+            _("The service package is not valid."),
+            {"agency_code": [_("No agency has the code %(code)s.", code=package["agency_code"])]},
+        )
+    procedure = session.scalar(select(Procedure).where(Procedure.code == package["code"]))
+    if procedure is None:
+        procedure = Procedure(code=package["code"])
+        session.add(procedure)
+    procedure.name = package["name"]
+    procedure.search_name = fold(package["name"])
+    procedure.agency = agency
+    procedure.field = package["field"]
+    procedure.level = package["level"]
+    procedure.online = package["online"]
+    procedure.draft = package
+    procedure.draft_updated_at = utcnow()
+    session.flush()
+    return procedure
+
+
+def publish(session: Session, procedure: Procedure, published_by: str | None = None):
+    """Freeze the draft as the next version; unchanged drafts publish nothing new."""
+    if procedure.draft is None:
+        raise NotFound(_("The procedure %(code)s has no draft.", code=procedure.code))
+    current = procedure.current_version
+    if current is not None and current.package == procedure.draft:
+        return current
+    number = (
+        session.scalar(
+            select(func.max(ProcedureVersion.number)).where(
+                ProcedureVersion.procedure_id == procedure.id
+            )
+        )
+        or 0
+    ) + 1
+    version = ProcedureVersion(
+        procedure=procedure, number=number, package=procedure.draft, published_by=published_by
+    )
+    session.add(version)
+    session.flush()
+    procedure.current_version = version
+    return version
+
+
+def import_package(session: Session, package: dict, published_by: str | None = None):
+    procedure = save_draft(session, package)
+    return publish(session, procedure, published_by)
+
+
+def load_package_file(path: str | Path) -> dict:
+    with open(path, encoding="utf-8") as source:
+        return json.load(source)

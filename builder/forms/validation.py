@@ -1,0 +1,162 @@
+"""Validate form data against its JSON Schema and say, per field, what is wrong.
+
+The schema is the single source of validity. Errors come from
+``Draft202012Validator.iter_errors`` with a format checker that knows our
+formats (``citizen-id``); each is placed at its field path (object keys and
+array indexes joined with dots, a ``required`` error moved onto the missing
+key) and worded in the request's language."""
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+import json
+from typing import Any
+
+from flask_babel import gettext as _
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+from referencing import Registry
+from referencing.exceptions import NoSuchResource
+
+from builder.forms.citizen_id import citizen_id_problem
+
+format_checker = FormatChecker()
+
+
+@format_checker.checks("citizen-id")
+def _is_citizen_id(value: object) -> bool:
+    return not isinstance(value, str) or citizen_id_problem(value) is None
+
+
+def _refuse_retrieval(uri: str):
+    # A schema may only refer inside itself: a remote $ref is never fetched.
+    raise NoSuchResource(ref=uri)
+
+
+_REGISTRY = Registry(retrieve=_refuse_retrieval)
+
+
+def make_validator(schema: dict) -> Draft202012Validator:
+    return Draft202012Validator(schema, format_checker=format_checker, registry=_REGISTRY)
+
+
+@lru_cache(maxsize=256)
+def _cached_validator(key: str, schema_json: str) -> Draft202012Validator:
+    return make_validator(json.loads(schema_json))
+
+
+def validator_for(schema: dict, cache_key: str | None = None) -> Draft202012Validator:
+    """A validator, cached by ``cache_key`` (a published version never changes)."""
+    if cache_key is None:
+        return make_validator(schema)
+    return _cached_validator(cache_key, json.dumps(schema, sort_keys=True))
+
+
+def field_path(error: ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    if error.validator == "required":
+        # "'x' is a required property": the error sits on the parent object
+        missing = _missing_key(error)
+        if missing is not None:
+            parts.append(missing)
+    elif error.validator == "dependentRequired":
+        missing = _missing_key(error)
+        if missing is not None:
+            parts.append(missing)
+    return ".".join(parts)
+
+
+def _missing_key(error: ValidationError) -> str | None:
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    if error.validator == "required":
+        candidates = error.validator_value
+    else:  # dependentRequired: {"a": ["b", "c"]}
+        candidates = [k for keys in error.validator_value.values() for k in keys]
+    for key in candidates:
+        if key not in instance:
+            return key
+    return None
+
+
+def _type_name(name: Any) -> str:
+    names = {
+        "string": _("text"),
+        "integer": _("a whole number"),
+        "number": _("a number"),
+        "boolean": _("yes or no"),
+        "object": _("a group of fields"),
+        "array": _("a list"),
+        "null": _("empty"),
+    }
+    if isinstance(name, list):
+        return _(" or ").join(names.get(n, n) for n in name)
+    return names.get(name, name)
+
+
+def error_message(error: ValidationError) -> str:
+    """The error in words a citizen understands, in the request's language."""
+    v, value = error.validator, error.validator_value
+    if v in ("required", "dependentRequired"):
+        return _("This field is required.")
+    if v == "type":
+        return _("Must be %(kind)s.", kind=_type_name(value))
+    if v == "minLength":
+        return _("Must be at least %(n)s characters long.", n=value)
+    if v == "maxLength":
+        return _("Must be at most %(n)s characters long.", n=value)
+    if v == "pattern":
+        return _("Is not in the expected format.")
+    if v == "format":
+        if value == "citizen-id":
+            return str(citizen_id_problem(error.instance) or _("Is not a valid citizen ID."))
+        if value == "date":
+            return _("Must be a date (YYYY-MM-DD).")
+        if value == "email":
+            return _("Must be an e-mail address.")
+        return _("Is not in the expected format.")
+    if v in ("enum", "const"):
+        return _("Is not one of the allowed choices.")
+    if v == "oneOf" and all("const" in s for s in value):
+        return _("Is not one of the allowed choices.")
+    if v in ("minimum", "exclusiveMinimum"):
+        return _("Must be at least %(n)s.", n=value)
+    if v in ("maximum", "exclusiveMaximum"):
+        return _("Must be at most %(n)s.", n=value)
+    if v == "minItems":
+        return _("Needs at least %(n)s rows.", n=value)
+    if v == "maxItems":
+        return _("Allows at most %(n)s rows.", n=value)
+    if v in ("additionalProperties", "unevaluatedProperties"):
+        return _("Contains fields that are not part of the form.")
+    return _("Is not valid.")
+
+
+def collect_errors(errors) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = defaultdict(list)
+    for error in errors:
+        # if/then, allOf, anyOf: report the leaf errors, where the fields are
+        leaves = _leaves(error)
+        for leaf in leaves:
+            message = error_message(leaf)
+            path = field_path(leaf)
+            if message not in result[path]:
+                result[path].append(message)
+    return dict(result)
+
+
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    if error.validator in ("allOf", "then", "else", "if") and error.context:
+        return [leaf for sub in error.context for leaf in _leaves(sub)]
+    return [error]
+
+
+def validate_data(
+    schema: dict, data: Any, cache_key: str | None = None, shape_only: bool = False
+) -> dict[str, list[str]]:
+    """Field path → messages; empty when ``data`` is valid. ``shape_only``
+    (drafts) keeps only errors of type, so a half-filled form can be saved."""
+    validator = validator_for(schema, cache_key)
+    errors = validator.iter_errors(data)
+    if shape_only:
+        errors = (e for e in errors if e.validator == "type")
+    return collect_errors(errors)

@@ -1,0 +1,56 @@
+"""Languages: Vietnamese first, English second.
+
+The catalogues live in ``builder/translations`` as ``.po`` files; they are
+compiled to ``.mo`` into the instance folder when the app starts (a generated
+file never sits in the source tree)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request, session
+
+SOURCE_DIR = Path(__file__).parent / "translations"
+
+
+def compile_catalogs(target_dir: str) -> str:
+    """Compile every ``.po`` newer than its ``.mo`` into ``target_dir``."""
+    for po_path in SOURCE_DIR.glob("*/LC_MESSAGES/*.po"):
+        relative = po_path.relative_to(SOURCE_DIR).with_suffix(".mo")
+        mo_path = Path(target_dir) / relative
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as source:
+            catalog = read_po(source, locale=relative.parts[0])
+        tmp = mo_path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as out:
+            write_mo(out, catalog, use_fuzzy=False)
+        os.replace(tmp, mo_path)  # atomic: several workers may start at once
+    return target_dir
+
+
+def select_locale(app: Flask) -> str:
+    """``?_l_=en``, then the language chosen in the session, then the
+    browser's Accept-Language, then Vietnamese. Never writes the session."""
+    languages = list(app.config["LANGUAGES"])
+    default = app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get("_l_")
+    if asked in languages:
+        return asked
+    chosen = session.get("locale") if request.cookies else None
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or default
+
+
+def init_i18n(app: Flask) -> None:
+    target = compile_catalogs(os.path.join(app.instance_path, "translations"))
+    babel = app.extensions["babel"]
+    babel.translation_directories = [
+        target,
+        *[d for d in babel.translation_directories if d != target],
+    ]
+    babel.locale_selector = lambda: select_locale(app)

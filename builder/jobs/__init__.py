@@ -1,0 +1,2 @@
+"""Background jobs: the outbox and its RQ hand-over (queue.py), the runner every
+job goes through (runner.py), the jobs themselves (tasks.py), the worker."""

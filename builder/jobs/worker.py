@@ -1,0 +1,44 @@
+"""``motcua worker``: an RQ worker in the app context. It warms the PDF
+renderer before forking, hands over jobs left in the outbox at start, and keeps
+doing so every ``OUTBOX_SWEEP_SECONDS`` while it runs."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+from rq import SimpleWorker, Worker
+
+from builder.documents.render import warm_up
+from builder.extensions import db
+from builder.jobs.queue import flush_outbox, redis_connection
+
+log = logging.getLogger(__name__)
+
+
+def _sweep(app: Flask, stop: threading.Event, every: float) -> None:
+    while not stop.wait(every):
+        with app.app_context():
+            try:
+                flush_outbox(min_age_seconds=every)
+            except Exception:  # the next sweep tries again
+                log.exception("outbox sweep failed")
+            finally:
+                db.session.remove()
+
+
+def run_worker(app: Flask, queues: list[str], burst: bool = False, simple: bool = False) -> None:
+    with app.app_context():
+        warm_up()
+        flush_outbox()
+        db.session.remove()
+        connection = redis_connection(app)
+        stop = threading.Event()
+        if not burst:
+            every = float(app.config.get("OUTBOX_SWEEP_SECONDS", 30))
+            threading.Thread(target=_sweep, args=(app, stop, every), daemon=True).start()
+        worker_class = SimpleWorker if simple else Worker
+        try:
+            worker_class(queues, connection=connection).work(burst=burst, with_scheduler=not burst)
+        finally:
+            stop.set()

@@ -1,0 +1,30 @@
+"""The SQLAlchemy models. They share Flask-AppBuilder's declarative base, so one
+metadata (and one Alembic history) holds the security tables and ours."""
+from __future__ import annotations
+
+from builder.models.account import UserProfile
+from builder.models.agency import Agency
+from builder.models.dossier import (
+    Attachment,
+    Document,
+    Dossier,
+    DossierSequence,
+    HistoryEntry,
+)
+from builder.models.job import JobRecord
+from builder.models.payment import Payment
+from builder.models.procedure import Procedure, ProcedureVersion
+
+__all__ = [
+    "Agency",
+    "Attachment",
+    "Document",
+    "Dossier",
+    "DossierSequence",
+    "HistoryEntry",
+    "JobRecord",
+    "Payment",
+    "Procedure",
+    "ProcedureVersion",
+    "UserProfile",
+]

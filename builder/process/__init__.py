@@ -1,0 +1,1 @@
+"""Process definitions, the dossier's life, deadlines and dossier codes."""

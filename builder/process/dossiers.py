@@ -1,0 +1,373 @@
+"""The life of a dossier up to its submission: drafts, attachments, submission
+with its code, and what the applicant, staff and the public may read of it."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from builder.database import write_transaction
+from builder.errors import Conflict, InvalidData, NotFound, TooLarge, UnsupportedType
+from builder.extensions import db
+from builder.forms.validation import validate_data
+from builder.jobs.queue import enqueue
+from builder.models import Agency, Attachment, Dossier, HistoryEntry, Payment, Procedure
+from builder.models.types import utcnow
+from builder.process import statuses
+from builder.process.codes import next_dossier_code
+from builder.security import is_admin, profile_of, staff_agency_ids
+from builder import storage
+
+FILE_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+DELIVERY_METHODS = ("online", "desk", "post")
+
+
+# --- reading ---------------------------------------------------------------
+
+def published_procedure(code: Any) -> Procedure | None:
+    if not isinstance(code, str):
+        return None
+    procedure = db.session.scalar(select(Procedure).where(Procedure.code == code))
+    if procedure is None or procedure.current_version is None:
+        return None
+    return procedure
+
+
+def can_see(user, dossier: Dossier) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if dossier.applicant_id == user.id:
+        return True
+    agencies = staff_agency_ids(user)
+    return agencies is None or dossier.agency_id in agencies
+
+
+def find_dossier(user, key: str) -> Dossier:
+    """A dossier by its code, or a draft by its id; 404 for anyone who may not see it."""
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == key))
+    if dossier is None and key.isdigit():
+        dossier = db.session.get(Dossier, int(key))
+    if dossier is None or not can_see(user, dossier):
+        raise NotFound(_("No dossier %(code)s.", code=key))
+    return dossier
+
+
+def list_dossiers(user, status: int | None, page: int, per_page: int = 20):
+    query = select(Dossier)
+    agencies = staff_agency_ids(user)
+    if agencies is None:
+        pass
+    elif agencies:
+        query = query.where(or_(Dossier.agency_id.in_(agencies), Dossier.applicant_id == user.id))
+    else:
+        query = query.where(Dossier.applicant_id == user.id)
+    if status is not None:
+        query = query.where(Dossier.status == status)
+    total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(Dossier.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
+    return total, list(items)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def payment_summary(dossier: Dossier) -> dict | None:
+    package = dossier.version.package
+    amount = sum(fee["amount"] for fee in package.get("fees", []))
+    if amount == 0:
+        return None
+    latest = db.session.scalar(
+        select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id.desc())
+    )
+    gateway = (package.get("payment") or {}).get("gateway")
+    if latest is None:
+        return {"status": "unpaid", "amount": amount, "gateway": gateway}
+    return {"status": latest.status, "amount": latest.amount, "gateway": latest.gateway}
+
+
+def attachment_dict(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.id,
+        "component": attachment.component,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+    }
+
+
+def dossier_dict(dossier: Dossier) -> dict:
+    return {
+        "id": dossier.id,
+        "code": dossier.code,
+        "procedure": dossier.procedure.code,
+        "procedure_name": dossier.procedure.name,
+        "version": dossier.version.number,
+        "agency_code": dossier.agency.code,
+        "status": dossier.status,
+        "status_label": statuses.status_label(dossier.status),
+        "channel": dossier.channel,
+        "applicant": {
+            "name": dossier.applicant_name,
+            "id_number": dossier.applicant_id_number,
+            "phone": dossier.applicant_phone,
+            "email": dossier.applicant_email,
+        },
+        "data": dossier.data,
+        "delivery": dossier.delivery,
+        "created_at": _iso(dossier.created_at),
+        "submitted_at": _iso(dossier.submitted_at),
+        "received_at": _iso(dossier.received_at),
+        "due_at": _iso(dossier.due_at),
+        "returned_at": _iso(dossier.returned_at),
+        "attachments": [attachment_dict(a) for a in dossier.attachments],
+        "payment": payment_summary(dossier),
+        # The state machine (issue 4) fills this; until then nobody may act.
+        "available_actions": [],
+    }
+
+
+def lookup_dict(dossier: Dossier) -> dict:
+    """What anyone may learn from a dossier's code: nothing personal."""
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure.code,
+        "procedure_name": dossier.procedure.name,
+        "agency": dossier.agency.name,
+        "status": dossier.status,
+        "status_label": statuses.status_label(dossier.status),
+        "submitted_at": _iso(dossier.submitted_at),
+        "received_at": _iso(dossier.received_at),
+        "due_at": _iso(dossier.due_at),
+        "returned_at": _iso(dossier.returned_at),
+    }
+
+
+# --- writing ---------------------------------------------------------------
+
+def _check_body(body: Any, creating: bool) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(body, dict):
+        raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
+    if creating and not isinstance(body.get("procedure"), str):
+        errors["procedure"] = [_("This field is required.")]
+    if "data" in body and not isinstance(body["data"], dict):
+        errors["data"] = [_("Must be a group of fields.")]
+    if "submit" in body and not isinstance(body["submit"], bool):
+        errors["submit"] = [_("Must be yes or no.")]
+    delivery = body.get("delivery")
+    if delivery is not None:
+        if not isinstance(delivery, dict) or delivery.get("method") not in DELIVERY_METHODS:
+            errors["delivery.method"] = [_("Is not one of the allowed choices.")]
+        elif delivery.get("address") is not None and not isinstance(delivery["address"], dict):
+            errors["delivery.address"] = [_("Must be a group of fields.")]
+    if "agency" in body and not isinstance(body["agency"], str):
+        errors["agency"] = [_("Must be text.")]
+    return errors
+
+
+def _receiving_agency(procedure: Procedure, code: str | None) -> Agency:
+    if code is None or code == procedure.agency.code:
+        return procedure.agency
+    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None or procedure.agency_id not in {a.id for a in agency.ancestors()}:
+        raise InvalidData(
+            _("The dossier is not valid."),
+            {"agency": [_("This agency does not handle this procedure.")]},
+        )
+    return agency
+
+
+def _check_delivery(package: dict, delivery: dict | None) -> None:
+    if delivery and delivery["method"] not in package.get("delivery_methods", []):
+        raise InvalidData(
+            _("The dossier is not valid."),
+            {"delivery.method": [_("This service does not return results this way.")]},
+        )
+
+
+def _form_errors(dossier_or_version, data: dict, shape_only: bool) -> dict[str, list[str]]:
+    version = dossier_or_version
+    schema = version.package["form"]["schema"]
+    errors = validate_data(schema, data, cache_key=f"version:{version.id}", shape_only=shape_only)
+    return {f"data.{path}" if path else "data": messages for path, messages in errors.items()}
+
+
+def _missing_components(dossier: Dossier) -> dict[str, list[str]]:
+    attached = {a.component for a in dossier.attachments}
+    return {
+        f"components.{c['id']}": [_("Please attach: %(name)s.", name=c["name"])]
+        for c in dossier.version.package.get("components", [])
+        if c.get("required") and c["id"] not in attached
+    }
+
+
+def create_dossier(user, body: Any) -> Dossier:
+    errors = _check_body(body, creating=True)
+    if errors:
+        raise InvalidData(_("The dossier is not valid."), errors)
+    procedure = published_procedure(body["procedure"])
+    if procedure is None:
+        raise InvalidData(
+            _("The dossier is not valid."),
+            {"procedure": [_("No published procedure has the code %(code)s.", code=body["procedure"])]},
+        )
+    version = procedure.current_version
+    package = version.package
+    if package.get("level", 1) < 3:
+        raise Conflict(_("This service is not offered online."))
+    data = body.get("data") or {}
+    submit = body.get("submit", True)
+    _check_delivery(package, body.get("delivery"))
+    errors = _form_errors(version, data, shape_only=not submit)
+    if submit:
+        errors.update(
+            {
+                f"components.{c['id']}": [_("Please attach: %(name)s.", name=c["name"])]
+                for c in package.get("components", [])
+                if c.get("required")
+            }
+        )
+    if errors:
+        raise InvalidData(_("The dossier is not valid."), errors)
+    agency = _receiving_agency(procedure, body.get("agency"))
+    profile = profile_of(user)
+    with write_transaction() as session:
+        dossier = Dossier(
+            procedure_id=procedure.id,
+            version_id=version.id,
+            agency_id=agency.id,
+            applicant_id=user.id,
+            applicant_name=profile.full_name if profile else user.username,
+            applicant_id_number=profile.id_number if profile else None,
+            applicant_phone=profile.phone if profile else None,
+            applicant_email=profile.email if profile else None,
+            data=data,
+            status=statuses.DRAFT,
+            channel="online",
+            delivery=body.get("delivery"),
+        )
+        session.add(dossier)
+        session.flush()
+        if submit:
+            _submit(session, user, dossier)
+    return dossier
+
+
+def update_draft(user, dossier: Dossier, body: Any) -> Dossier:
+    _require_owner_draft(user, dossier)
+    errors = _check_body(body, creating=False)
+    if errors:
+        raise InvalidData(_("The dossier is not valid."), errors)
+    _check_delivery(dossier.version.package, body.get("delivery"))
+    data = body.get("data", dossier.data) or {}
+    errors = _form_errors(dossier.version, data, shape_only=True)
+    if errors:
+        raise InvalidData(_("The dossier is not valid."), errors)
+    dossier_id = dossier.id
+    with write_transaction() as session:
+        dossier = session.get(Dossier, dossier_id)
+        _require_owner_draft(user, dossier)  # again, under the write lock
+        dossier.data = data
+        if "delivery" in body:
+            dossier.delivery = body["delivery"]
+    return dossier
+
+
+def submit_draft(user, dossier: Dossier) -> Dossier:
+    _require_owner_draft(user, dossier)
+    errors = _form_errors(dossier.version, dossier.data, shape_only=False)
+    errors.update(_missing_components(dossier))
+    if errors:
+        raise InvalidData(_("The dossier is not valid."), errors)
+    dossier_id = dossier.id
+    with write_transaction() as session:
+        dossier = session.get(Dossier, dossier_id)
+        _require_owner_draft(user, dossier)
+        _submit(session, user, dossier)
+    return dossier
+
+
+def _require_owner_draft(user, dossier: Dossier) -> None:
+    if dossier.applicant_id != user.id:
+        raise NotFound(_("No dossier %(code)s.", code=dossier.id))
+    if dossier.status != statuses.DRAFT:
+        raise Conflict(_("The dossier %(code)s was already submitted.", code=dossier.code))
+
+
+def _submit(session, user, dossier: Dossier) -> None:
+    now = utcnow()
+    dossier.code = next_dossier_code(session, dossier.agency.code, now)
+    dossier.status = statuses.SUBMITTED
+    dossier.submitted_at = now
+    dossier.current_step = None
+    session.add(
+        HistoryEntry(
+            dossier=dossier,
+            at=now,
+            actor_id=user.id,
+            actor_name=dossier.applicant_name,
+            agency_id=None,
+            action="submit",
+            from_status=statuses.DRAFT,
+            to_status=statuses.SUBMITTED,
+            comment=None,
+        )
+    )
+    session.flush()
+    enqueue("builder.jobs.tasks.render_form_pdf", dossier.id, queue="pdf")
+    enqueue("builder.jobs.tasks.notify_submitted", dossier.id)
+
+
+def _sniff(head: bytes) -> str | None:
+    for signature, content_type in FILE_SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def add_attachment(user, dossier: Dossier, component: Any, upload) -> Attachment:
+    if dossier.applicant_id != user.id:
+        raise NotFound(_("No dossier %(code)s.", code=dossier.code or dossier.id))
+    if dossier.status not in (statuses.DRAFT, statuses.SUPPLEMENT_REQUESTED):
+        raise Conflict(_("Files can only be attached to a draft or during a supplement."))
+    components = {c["id"]: c for c in dossier.version.package.get("components", [])}
+    if not isinstance(component, str) or component not in components:
+        raise InvalidData(
+            _("The attachment is not valid."),
+            {"component": [_("Is not one of the allowed choices.")]},
+        )
+    if upload is None or not upload.filename:
+        raise InvalidData(_("The attachment is not valid."), {"file": [_("This field is required.")]})
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(_("A file may be at most %(mb)s MB.", mb=limit // (1024 * 1024)))
+    content_type = _sniff(data[:16])
+    if content_type is None or content_type not in current_app.config["ATTACHMENT_TYPES"]:
+        raise UnsupportedType(_("Only PDF, JPEG and PNG files are accepted."))
+    digest = storage.store_bytes(data)
+    dossier_id = dossier.id
+    with write_transaction() as session:
+        dossier = session.get(Dossier, dossier_id)
+        if dossier.status not in (statuses.DRAFT, statuses.SUPPLEMENT_REQUESTED):
+            raise Conflict(_("Files can only be attached to a draft or during a supplement."))
+        attachment = Attachment(
+            dossier_id=dossier.id,
+            component=component,
+            filename=upload.filename[-255:],
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+        )
+        session.add(attachment)
+    return attachment

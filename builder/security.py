@@ -1,0 +1,49 @@
+"""Flask-AppBuilder's security manager, and who may see what: staff act for
+their agency only; citizens see their own dossiers."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from sqlalchemy import select
+
+from builder.extensions import db
+from builder.models import Agency, UserProfile
+
+
+class MotcuaSecurityManager(SecurityManager):
+    """The stock manager; kept as our own class so later issues (identity
+    provider plugins, VNeID) have one place to hook in."""
+
+
+def role_names(user) -> set[str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return {role.name for role in user.roles}
+
+
+def is_admin(user) -> bool:
+    return current_app.config["AUTH_ROLE_ADMIN"] in role_names(user)
+
+
+def is_staff(user) -> bool:
+    return bool(role_names(user) & set(current_app.config["STAFF_ROLES"]))
+
+
+def profile_of(user) -> UserProfile | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.get(UserProfile, user.id)
+
+
+def staff_agency_ids(user) -> set[int] | None:
+    """The agencies whose dossiers ``user`` may see: None means all (Admin)."""
+    if is_admin(user):
+        return None
+    profile = profile_of(user)
+    if profile is None or profile.agency_id is None or not is_staff(user):
+        return set()
+    return {profile.agency_id}
+
+
+def all_agency_ids() -> list[int]:
+    return list(db.session.scalars(select(Agency.id)))
