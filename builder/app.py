@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 
 from flask import Flask
 
@@ -66,13 +67,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from builder import models  # noqa: F401  (registers the tables)
     from builder.errors_http import register_error_handlers
-    from builder.i18n import init_i18n
+    from builder.i18n import init_i18n, prepare_catalogs
     from builder.jobs.queue import init_jobs
     from builder.plugins import init_plugins
     from builder.security import MotcuaSecurityManager
 
     init_plugins(app)
     init_jobs(app)
+    prepare_catalogs(app)
     with app.app_context():
         from builder.portal import PortalIndexView
 
@@ -95,12 +97,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+_ENGINES: "weakref.WeakSet" = weakref.WeakSet()
+
+
 def _dispose_pool_after_fork(app: Flask) -> None:
     """A forked RQ work horse must not share the parent's connections."""
     with app.app_context():
-        engine = db.engine
+        _ENGINES.add(db.engine)
 
-    def _reset() -> None:
+
+def _reset_pools_in_child() -> None:
+    for engine in list(_ENGINES):
         engine.dispose(close=False)
 
-    os.register_at_fork(after_in_child=_reset)
+
+os.register_at_fork(after_in_child=_reset_pools_in_child)

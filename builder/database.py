@@ -72,7 +72,7 @@ def write_transaction() -> Iterator:
     handed over only after the commit."""
     from builder.jobs.queue import dispatch, forget_recorded_jobs, take_recorded_jobs
 
-    session = db.session
+    session = db.session()  # the request's own Session, out of the scoped registry
     if session.in_transaction():
         session.rollback()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

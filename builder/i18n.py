@@ -46,11 +46,15 @@ def select_locale(app: Flask) -> str:
     return request.accept_languages.best_match(languages) or default
 
 
-def init_i18n(app: Flask) -> None:
+def prepare_catalogs(app: Flask) -> None:
+    """Before Flask-AppBuilder sets up Flask-Babel: compile our catalogues
+    and name their folder (it adds its own in front)."""
     target = compile_catalogs(os.path.join(app.instance_path, "translations"))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = target
+
+
+def init_i18n(app: Flask) -> None:
+    """After Flask-AppBuilder: choose the language our way."""
     babel = app.extensions["babel"]
-    babel.translation_directories = [
-        target,
-        *[d for d in babel.translation_directories if d != target],
-    ]
     babel.locale_selector = lambda: select_locale(app)
+    babel.instance.domain_instance.cache.clear()

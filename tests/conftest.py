@@ -1,0 +1,176 @@
+"""Fixtures. Every test that takes ``app`` runs twice: on SQLite and on
+PostgreSQL. Services the suite needs (PostgreSQL, Redis) must be reachable;
+outside CI a missing one skips its tests with a message saying how to start
+it, inside CI (CI=true) it fails them."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+import redis as redis_lib
+from sqlalchemy import create_engine, text
+
+from builder import create_app
+from builder.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+LIBRARY = ROOT / "form_library"
+BIRTH = LIBRARY / "birth_registration.json"
+PG_ADMIN_URL = os.environ.get("MOTCUA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_TEST_URL = os.environ.get("MOTCUA_TEST_REDIS", "redis://127.0.0.1:6379/13")
+IN_CI = os.environ.get("CI") == "true"
+START_HINTS = {
+    "postgresql": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    "redis": "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no",
+}
+
+# Tables a test may fill; emptied between tests on PostgreSQL. The security
+# tables of roles and permissions, and the agencies, are set up once.
+PER_TEST_TABLES = [
+    "payment", "dossier_document", "dossier_history", "attachment", "dossier",
+    "dossier_sequence", "job_outbox", "procedure_version", "procedure",
+    "user_profile", "ab_user_role", "ab_user_group", "ab_api_key", "ab_user",
+]
+
+
+def unavailable(service: str, error: Exception):
+    message = f"{service} is not reachable ({error}); start it with: {START_HINTS[service]}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def base_config(instance: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-of-at-least-thirty-two-bytes",
+        "WTF_CSRF_ENABLED": False,
+        "REDIS_URL": None,
+        "JOB_RETRIES": 1,
+    }
+
+
+def prepare_database(config: dict) -> None:
+    """Migrate, create roles and permissions, load agencies."""
+    from builder.migrate import upgrade
+    from builder.setup import load_agencies, sync_security
+
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        sync_security()
+        load_agencies()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.db"
+    prepare_database(base_config(folder / "instance", f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory) -> str:
+    name = f"motcua_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        unavailable("postgresql", exc)
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    prepare_database(base_config(tmp_path_factory.mktemp("pg-instance"), url))
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "motcua.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(PER_TEST_TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    """Tests may change this mapping before asking for ``app``."""
+    return base_config(tmp_path / "instance", database_url)
+
+
+@pytest.fixture
+def app(app_config):
+    """The app, with no context pushed: each test request gets its own app
+    context and database session, as in production. Tests reading the
+    database wrap it in ``with app.app_context():``."""
+    application = create_app(app_config)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def birth_package() -> dict:
+    return json.loads(BIRTH.read_text("utf-8"))
+
+
+@pytest.fixture
+def library(app, birth_package):
+    """The birth-registration service, published."""
+    from builder.forms.package import import_package
+
+    with app.app_context():
+        version = import_package(db.session, birth_package, published_by="tests")
+        db.session.commit()
+        return {"procedure_id": version.procedure_id, "number": version.number}
+
+
+@pytest.fixture
+def redis_url():
+    connection = redis_lib.Redis.from_url(REDIS_TEST_URL)
+    try:
+        connection.ping()
+    except redis_lib.exceptions.RedisError as exc:
+        unavailable("redis", exc)
+    connection.flushdb()
+    yield REDIS_TEST_URL
+    connection.flushdb()
+    connection.close()
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / f"{uuid.uuid4().hex}.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def pdf_fonts(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / f"{uuid.uuid4().hex}.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout

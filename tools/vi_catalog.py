@@ -1,0 +1,241 @@
+"""Vietnamese translations of every message, and the tool that writes the
+catalogue: ``python tools/vi_catalog.py`` extracts the messages of builder/
+and plugins/ (babel.cfg) and writes builder/translations/vi/LC_MESSAGES/messages.po.
+A message with no entry here fails tests/test_i18n.py."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "builder" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
+
+VI = {
+    # accounts
+    "Must be text.": "Phải là chữ.",
+    "Please enter your full name.": "Vui lòng nhập họ và tên.",
+    "Is not a Vietnamese phone number.": "Không phải số điện thoại Việt Nam.",
+    "Must be an e-mail address.": "Phải là địa chỉ thư điện tử.",
+    "The password needs at least %(n)s characters.": "Mật khẩu phải có ít nhất %(n)s ký tự.",
+    "The registration is not valid.": "Thông tin đăng ký không hợp lệ.",
+    "An account with this citizen ID already exists.": "Đã có tài khoản với số định danh này.",
+    "Unknown role.": "Vai trò không tồn tại.",
+    "No agency has the code %(code)s.": "Không có cơ quan nào mang mã %(code)s.",
+    "Staff accounts belong to an agency.": "Tài khoản cán bộ phải thuộc một cơ quan.",
+    "The username %(name)s is taken.": "Tên đăng nhập %(name)s đã được sử dụng.",
+    "An account with this username already exists.": "Đã có tài khoản với tên đăng nhập này.",
+    # HTTP errors
+    "The request is malformed.": "Yêu cầu không đúng định dạng.",
+    "Please sign in.": "Vui lòng đăng nhập.",
+    "You are not allowed to do this.": "Bạn không có quyền thực hiện thao tác này.",
+    "Not found.": "Không tìm thấy.",
+    "This method is not allowed here.": "Phương thức này không được phép ở đây.",
+    "This is not possible in the current state.": "Không thể thực hiện ở trạng thái hiện tại.",
+    "The request is too large.": "Yêu cầu quá lớn.",
+    "This file type is not supported.": "Loại tệp này không được hỗ trợ.",
+    "The data is not valid.": "Dữ liệu không hợp lệ.",
+    "Too many requests; please wait a moment.": "Quá nhiều yêu cầu; vui lòng chờ trong giây lát.",
+    "Something went wrong on our side; please try again later.":
+        "Hệ thống gặp sự cố; vui lòng thử lại sau.",
+    # admin
+    "Dossiers": "Hồ sơ",
+    "One-stop office": "Một cửa",
+    "Procedures": "Thủ tục hành chính",
+    "Services": "Dịch vụ công",
+    "Agencies": "Cơ quan, đơn vị",
+    "Background jobs": "Tác vụ nền",
+    "Security": "Bảo mật",
+    "Dossier": "Hồ sơ",
+    "Dossier code": "Mã hồ sơ",
+    "Procedure": "Thủ tục",
+    "Version": "Phiên bản",
+    "Agency": "Cơ quan",
+    "Applicant": "Người nộp",
+    "Citizen ID": "Số định danh cá nhân",
+    "Phone": "Điện thoại",
+    "E-mail": "Thư điện tử",
+    "Status": "Trạng thái",
+    "Channel": "Kênh tiếp nhận",
+    "Submitted at": "Thời điểm nộp",
+    "Received at": "Thời điểm tiếp nhận",
+    "Due at": "Hạn giải quyết",
+    "Returned at": "Thời điểm trả kết quả",
+    "Form data": "Nội dung tờ khai",
+    "Code": "Mã",
+    "Name": "Tên",
+    "Field": "Lĩnh vực",
+    "Level": "Mức độ",
+    "Online": "Trực tuyến",
+    "Published version": "Phiên bản đã công bố",
+    "Created at": "Ngày tạo",
+    "Agency code": "Mã cơ quan",
+    "Parent agency": "Cơ quan cấp trên",
+    "Address": "Địa chỉ",
+    # API
+    "Your sign-in has expired or is invalid; please sign in again.":
+        "Phiên đăng nhập đã hết hạn hoặc không hợp lệ; vui lòng đăng nhập lại.",
+    "The request is too large (at most %(kb)s KB).": "Yêu cầu quá lớn (tối đa %(kb)s KB).",
+    "Send the body as JSON (Content-Type: application/json).":
+        "Vui lòng gửi nội dung dạng JSON (Content-Type: application/json).",
+    "The request body is empty.": "Nội dung yêu cầu đang trống.",
+    "The request body is not valid JSON.": "Nội dung yêu cầu không phải JSON hợp lệ.",
+    "The page number must be a positive whole number.": "Số trang phải là số nguyên dương.",
+    "The status must be a number from 0 to 10.": "Trạng thái phải là số từ 0 đến 10.",
+    "This document is not ready yet.": "Văn bản này chưa sẵn sàng.",
+    "No dossier %(code)s.": "Không tìm thấy hồ sơ %(code)s.",
+    "The level must be 1, 2, 3 or 4.": "Mức độ phải là 1, 2, 3 hoặc 4.",
+    "No published procedure has the code %(code)s.":
+        "Không có thủ tục đã công bố nào mang mã %(code)s.",
+    # citizen ID
+    "A citizen ID has exactly 12 digits.": "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+    "The first three digits of a citizen ID must be a province code.":
+        "Ba chữ số đầu của số định danh phải là mã tỉnh.",
+    "The year of birth in this citizen ID lies in the future.":
+        "Năm sinh trong số định danh này nằm ở tương lai.",
+    # display
+    "Yes": "Có",
+    "No": "Không",
+    # packages
+    "Is not a valid JSON Schema: %(why)s": "Không phải JSON Schema hợp lệ: %(why)s",
+    "Component ids must be unique.": "Mã thành phần hồ sơ không được trùng nhau.",
+    "The service package is not valid.": "Gói dịch vụ không hợp lệ.",
+    "The procedure %(code)s has no draft.": "Thủ tục %(code)s chưa có bản nháp.",
+    # validation
+    "text": "chữ",
+    "a whole number": "số nguyên",
+    "a number": "số",
+    "yes or no": "có hoặc không",
+    "a group of fields": "một nhóm trường",
+    "a list": "một danh sách",
+    "empty": "để trống",
+    " or ": " hoặc ",
+    "This field is required.": "Trường này là bắt buộc.",
+    "Must be %(kind)s.": "Phải là %(kind)s.",
+    "Must be at least %(n)s characters long.": "Phải có ít nhất %(n)s ký tự.",
+    "Must be at most %(n)s characters long.": "Chỉ được tối đa %(n)s ký tự.",
+    "Is not in the expected format.": "Không đúng định dạng.",
+    "Is not a valid citizen ID.": "Không phải số định danh cá nhân hợp lệ.",
+    "Must be a date (YYYY-MM-DD).": "Phải là ngày (YYYY-MM-DD).",
+    "Is not one of the allowed choices.": "Không nằm trong các lựa chọn cho phép.",
+    "Must be at least %(n)s.": "Phải lớn hơn hoặc bằng %(n)s.",
+    "Must be at most %(n)s.": "Phải nhỏ hơn hoặc bằng %(n)s.",
+    "Needs at least %(n)s rows.": "Cần ít nhất %(n)s dòng.",
+    "Allows at most %(n)s rows.": "Chỉ cho phép tối đa %(n)s dòng.",
+    "Contains fields that are not part of the form.": "Có trường không thuộc tờ khai.",
+    "Is not valid.": "Không hợp lệ.",
+    # notifications
+    "Dossier %(code)s: %(status)s": "Hồ sơ %(code)s: %(status)s",
+    "Your dossier %(code)s (%(procedure)s) is now: %(status)s.":
+        "Hồ sơ %(code)s (%(procedure)s) của bạn hiện ở trạng thái: %(status)s.",
+    # portal
+    "Online public services": "Dịch vụ công trực tuyến",
+    "Find a service": "Tìm dịch vụ công",
+    "e.g. birth registration": "ví dụ: đăng ký khai sinh",
+    "Search": "Tìm kiếm",
+    "No service matches.": "Không có dịch vụ phù hợp.",
+    "Follow a dossier": "Tra cứu hồ sơ",
+    "Look up": "Tra cứu",
+    "No dossier has this code.": "Không có hồ sơ nào mang mã này.",
+    "Processing time": "Thời hạn giải quyết",
+    "Who may apply": "Đối tượng thực hiện",
+    "Result": "Kết quả",
+    "Documents to attach": "Thành phần hồ sơ",
+    "Document": "Giấy tờ",
+    "Kind": "Loại",
+    "Quantity": "Số lượng",
+    "if any": "nếu có",
+    "Fees": "Phí, lệ phí",
+    "Free of charge": "Không mất phí",
+    "Legal basis": "Căn cứ pháp lý",
+    "working days": "ngày làm việc",
+    "days": "ngày",
+    "hours": "giờ",
+    "original": "bản chính",
+    "certified copy": "bản sao chứng thực",
+    "photocopy": "bản sao",
+    # dossiers
+    "The request body must be a JSON object.": "Nội dung yêu cầu phải là một đối tượng JSON.",
+    "Must be a group of fields.": "Phải là một nhóm trường.",
+    "Must be yes or no.": "Phải là có hoặc không.",
+    "The dossier is not valid.": "Hồ sơ không hợp lệ.",
+    "This agency does not handle this procedure.": "Cơ quan này không giải quyết thủ tục này.",
+    "This service does not return results this way.":
+        "Dịch vụ này không trả kết quả theo hình thức đã chọn.",
+    "Please attach: %(name)s.": "Vui lòng đính kèm: %(name)s.",
+    "This service is not offered online.": "Dịch vụ này chưa được cung cấp trực tuyến.",
+    "The dossier %(code)s was already submitted.": "Hồ sơ %(code)s đã được nộp.",
+    "Files can only be attached to a draft or during a supplement.":
+        "Chỉ được đính kèm tệp vào hồ sơ nháp hoặc khi bổ sung hồ sơ.",
+    "The attachment is not valid.": "Tệp đính kèm không hợp lệ.",
+    "A file may be at most %(mb)s MB.": "Mỗi tệp tối đa %(mb)s MB.",
+    "Only PDF, JPEG and PNG files are accepted.": "Chỉ chấp nhận tệp PDF, JPEG và PNG.",
+    # statuses (DOMAIN.md)
+    "Draft": "Hồ sơ nháp",
+    "Submitted, awaiting reception": "Mới đăng ký, chờ tiếp nhận",
+    "Received": "Được tiếp nhận",
+    "Refused at reception": "Không được tiếp nhận",
+    "In processing": "Đang xử lý",
+    "Waiting for a supplement": "Yêu cầu bổ sung giấy tờ",
+    "Waiting for payment": "Yêu cầu thực hiện nghĩa vụ tài chính",
+    "Withdrawn by the applicant": "Công dân yêu cầu rút hồ sơ",
+    "Processing stopped": "Dừng xử lý",
+    "Processed, result ready": "Đã xử lý xong",
+    "Result returned": "Đã trả kết quả",
+    # Flask-AppBuilder's own pages, which ship no Vietnamese
+    "Login": "Đăng nhập",
+    "Logout": "Đăng xuất",
+    "Sign In": "Đăng nhập",
+    "User": "Người dùng",
+    "Username": "Tên đăng nhập",
+    "Password": "Mật khẩu",
+    "Home": "Trang chủ",
+    "List": "Danh sách",
+    "Show": "Xem",
+    "Back": "Quay lại",
+    "Record Count": "Số bản ghi",
+    "Add Filter": "Thêm bộ lọc",
+    "Refresh": "Làm mới",
+    "Show item": "Xem chi tiết",
+    "No records found": "Không có bản ghi nào",
+    "Invalid login. Please try again.": "Đăng nhập không thành công. Vui lòng thử lại.",
+    "Enter your login and password below:": "Nhập tên đăng nhập và mật khẩu:",
+}
+
+
+def extract() -> Path:
+    pot = ROOT / "build" / "messages.pot"
+    pot.parent.mkdir(exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
+         "-k", "lazy_gettext", "-k", "_l", "-k", "_", "-o", str(pot),
+         str(ROOT / "builder"), str(ROOT / "plugins")],
+        check=True, capture_output=True, cwd=ROOT,
+    )
+    return pot
+
+
+def main() -> None:
+    with extract().open("rb") as source:
+        catalog = read_po(source, locale="vi")
+    for msgid, text in VI.items():
+        if msgid not in catalog:
+            catalog.add(msgid, text)
+    missing = []
+    for message in catalog:
+        if message.id:
+            message.string = VI.get(message.id, "")
+            if not message.string:
+                missing.append(message.id)
+    catalog.project, catalog.version = "Một Cửa Builder", "0.1"
+    TARGET.parent.mkdir(parents=True, exist_ok=True)
+    with TARGET.open("wb") as out:
+        write_po(out, catalog, width=100, omit_header=False, sort_output=True)
+    if missing:
+        sys.exit("untranslated: " + "; ".join(missing))
+
+
+if __name__ == "__main__":
+    main()
