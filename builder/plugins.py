@@ -83,9 +83,12 @@ def plugin_info(app: Flask | None = None) -> list[dict[str, Any]]:
     providers = {**payment_gateways(app), **notifiers(app)}
     info = []
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
+        if plugin is None:  # blocked
+            continue
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
         kind = next((KIND_BY_HOOK[h] for h in hooks if h in KIND_BY_HOOK), "other")
-        offered = [p for p in providers.values() if type(p).__module__ == plugin.__name__]
+        module = getattr(plugin, "__name__", type(plugin).__module__)
+        offered = [p for p in providers.values() if type(p).__module__ == module]
         problems = [msg for p in offered for msg in p.check_config()]
         info.append(
             {

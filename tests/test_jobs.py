@@ -1,0 +1,131 @@
+"""Jobs: handed to RQ only after the commit, never lost when Redis is down,
+run once, and in-process without Redis."""
+from __future__ import annotations
+
+import pytest
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import func, select
+
+from builder.database import write_transaction
+from builder.extensions import db
+from builder.jobs.queue import enqueue, flush_outbox
+from builder.jobs.runner import run_job
+from builder.models import Document, Dossier, JobRecord
+from tests import job_functions
+from tests.conftest import pdf_text
+from tests.helpers import citizen, submit_birth
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.fixture
+def redis_app(app_config, redis_url):
+    app_config["REDIS_URL"] = redis_url
+    from builder import create_app
+
+    application = create_app(app_config)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def queue_sizes(url: str) -> dict[str, int]:
+    connection = Redis.from_url(url)
+    return {name: Queue(name, connection=connection).count for name in ("default", "pdf")}
+
+
+def test_a_job_reaches_redis_only_after_the_commit(redis_app, redis_url):
+    with redis_app.app_context():
+        with write_transaction():
+            record = enqueue("tests.job_functions.record", "after-commit")
+            assert queue_sizes(redis_url) == {"default": 0, "pdf": 0}
+        assert queue_sizes(redis_url) == {"default": 1, "pdf": 0}
+        assert db.session.get(JobRecord, record.id).state == "enqueued"
+
+
+def test_a_rolled_back_transaction_enqueues_nothing(redis_app, redis_url):
+    with redis_app.app_context():
+        with pytest.raises(ZeroDivisionError):
+            with write_transaction():
+                enqueue("tests.job_functions.record", "never")
+                1 / 0
+        assert queue_sizes(redis_url) == {"default": 0, "pdf": 0}
+        assert db.session.scalar(select(func.count(JobRecord.id))) == 0
+
+
+def test_submission_survives_redis_being_down(app_config, redis_url, birth_package, tmp_path):
+    from builder import create_app
+    from builder.forms.package import import_package
+
+    app_config["REDIS_URL"] = DEAD_REDIS
+    app = create_app(app_config)
+    with app.app_context():
+        import_package(db.session, birth_package)
+        db.session.commit()
+    client = app.test_client()
+    body = submit_birth(client, citizen(client), birth_package)
+    assert body["status"] == 1
+    with app.app_context():
+        jobs = db.session.scalars(select(JobRecord).order_by(JobRecord.id)).all()
+        assert [(j.func, j.state) for j in jobs] == [
+            ("builder.jobs.tasks.render_form_pdf", "pending"),
+            ("builder.jobs.tasks.notify_submitted", "pending"),
+        ]
+        assert "enqueue" in jobs[0].last_error
+        # Redis is back: the outbox is handed over, a worker runs the jobs
+        app.extensions["motcua.redis"] = Redis.from_url(redis_url)
+        assert flush_outbox() == 2
+        assert queue_sizes(redis_url) == {"default": 1, "pdf": 1}
+        SimpleWorker(["pdf", "default"], connection=app.extensions["motcua.redis"]).work(burst=True)
+        db.session.expire_all()
+        assert {j.state for j in db.session.scalars(select(JobRecord))} == {"done"}
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == body["code"]))
+        document = db.session.scalar(select(Document).where(Document.dossier_id == dossier.id))
+        from builder import storage
+
+        text = pdf_text(storage.read_bytes(document.sha256), tmp_path)
+    assert "TỜ KHAI ĐĂNG KÝ KHAI SINH" in text
+    assert body["code"] in text
+    app.extensions["motcua.redis"].close()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_job_runs_once_even_if_delivered_twice(app, client, library, birth_package):
+    body = submit_birth(client, citizen(client), birth_package)
+    with app.app_context():
+        job = db.session.scalar(select(JobRecord).where(JobRecord.func.like("%render_form_pdf")))
+        assert job.state == "done"
+        assert run_job(job.id) == "done already"
+        assert db.session.scalar(select(func.count(Document.id))) == 1
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == body["code"]))
+        # a rerun of the job function itself replaces the document, adds none
+        from builder.jobs.tasks import render_form_pdf
+
+        render_form_pdf(dossier.id)
+        assert db.session.scalar(select(func.count(Document.id))) == 1
+
+
+def test_a_failing_job_is_kept_visible(app):
+    with app.app_context():
+        with write_transaction():
+            record = enqueue("tests.job_functions.explode", 7)
+        # in-process mode: the failure is logged, the job waits for a retry
+        record = db.session.get(JobRecord, record.id)
+        assert record.state == "pending" and record.attempts == 1
+        assert "boom 7" in record.last_error
+        flush_outbox()  # retried once more (JOB_RETRIES=1 in tests): now failed for good
+        record = db.session.get(JobRecord, record.id)
+        db.session.refresh(record)
+        assert record.state == "failed" and record.attempts == 2
+
+
+def test_jobs_run_in_process_without_redis(app):
+    job_functions.CALLS.clear()
+    with app.app_context():
+        with write_transaction():
+            enqueue("tests.job_functions.record", "inline")
+            assert job_functions.CALLS == []  # not before the commit
+        assert job_functions.CALLS == ["inline"]
