@@ -10,7 +10,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 
 SOURCE_DIR = Path(__file__).parent / "translations"
 
@@ -37,6 +37,8 @@ def select_locale(app: Flask) -> str:
     browser's Accept-Language, then Vietnamese. Never writes the session."""
     languages = list(app.config["LANGUAGES"])
     default = app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # commands and jobs speak Vietnamese
+        return default
     asked = request.args.get("_l_")
     if asked in languages:
         return asked

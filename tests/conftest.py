@@ -174,3 +174,24 @@ def pdf_fonts(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / f"{uuid.uuid4().hex}.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+
+
+def fonts_drawing_text(pdf: bytes) -> set[str]:
+    """The base fonts that actually draw text (reportlab registers Helvetica
+    on every canvas, so its mere presence in pdffonts means nothing)."""
+    import io as _io
+
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    used: set[str] = set()
+    reader = PdfReader(_io.BytesIO(pdf))
+    for page in reader.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        current = None
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                current = fonts[operands[0]].get_object()["/BaseFont"]
+            elif operator in (b"Tj", b"TJ", b"'", b'"') and current:
+                used.add(str(current).split("+")[-1].lstrip("/"))
+    return used
