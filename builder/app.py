@@ -93,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         register_api(app, appbuilder)
         app.register_blueprint(portal)
     register_error_handlers(app)
+    app.json.ensure_ascii = False  # Vietnamese as it is, in UTF-8
     _dispose_pool_after_fork(app)
     return app
 

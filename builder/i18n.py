@@ -33,8 +33,10 @@ def compile_catalogs(target_dir: str) -> str:
 
 
 def select_locale(app: Flask) -> str:
-    """``?_l_=en``, then the language chosen in the session, then the
-    browser's Accept-Language, then Vietnamese. Never writes the session."""
+    """``?_l_=en``, then the language chosen in the session (the language
+    menu), then, for the API only, Accept-Language; else Vietnamese. Pages
+    stay Vietnamese on an English browser until the person chooses otherwise.
+    Never writes the session."""
     languages = list(app.config["LANGUAGES"])
     default = app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # commands and jobs speak Vietnamese
@@ -45,7 +47,9 @@ def select_locale(app: Flask) -> str:
     chosen = session.get("locale") if request.cookies else None
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or default
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(languages) or default
+    return default
 
 
 def prepare_catalogs(app: Flask) -> None:

@@ -29,5 +29,6 @@ def test_language_follows_the_request(client):
     english = client.get("/api/v1/nothing", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert english.get_json()["message"] == "Not found."
     assert client.get("/api/v1/nothing?_l_=en").get_json()["message"] == "Not found."
-    home = client.get("/").get_data(as_text=True)
-    assert "Dịch vụ công trực tuyến" in home and "Đăng nhập" in home
+    home = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert "Dịch vụ công trực tuyến" in home and "Đăng nhập" in home  # pages: Vietnamese first
+    assert "Online public services" in client.get("/?_l_=en").get_data(as_text=True)
