@@ -377,6 +377,30 @@ def make_tokens(port: int, count: int) -> list[str]:
 
 # --- one database ------------------------------------------------------------
 
+def load_bare_app():
+    """``bench/bare_app.py``, imported without leaving bytecode in the repository."""
+    sys.dont_write_bytecode = True
+    if str(BENCH_DIR) not in sys.path:
+        sys.path.insert(0, str(BENCH_DIR))
+    import bare_app
+
+    return bare_app
+
+
+def error_summary(server: Server, limit: int = 3) -> list[str]:
+    """The most frequent exception lines of a server's log."""
+    counts: dict[str, int] = {}
+    try:
+        text = server.log_path.read_text(errors="replace")
+    except OSError:
+        return []
+    for line in text.splitlines():
+        if line and not line[0].isspace() and ("Error" in line or "Exception" in line) \
+                and not line.startswith(("Traceback", "The above", "During handling")):
+            counts[line[:200]] = counts.get(line[:200], 0) + 1
+    return [f"{n} x {line}" for line, n in sorted(counts.items(), key=lambda kv: -kv[1])[:limit]]
+
+
 def bench_database(kind: str, args, root: Path) -> dict:
     work = root / kind
     work.mkdir()
@@ -403,11 +427,7 @@ def bench_database(kind: str, args, root: Path) -> dict:
         log(f"{kind}: motcua library import {package_path.name}")
         run_command([str(bin_dir / "motcua"), "library", "import", str(package_path)], env, work)
 
-        sys.dont_write_bytecode = True
-        sys.path.insert(0, str(BENCH_DIR))
-        import bare_app  # noqa: E402  (bench/bare_app.py)
-
-        bare_app.create_tables(bare_url)
+        load_bare_app().create_tables(bare_url)
 
         full_port, bare_port = free_port(), free_port()
         full = Server("full", gunicorn_argv(full_port, "builder:create_app()"), env, full_port,
@@ -465,6 +485,10 @@ def bench_database(kind: str, args, root: Path) -> dict:
                 measured["ratio"] = measured["full"]["rps"] / bare_rps if bare_rps else math.nan
                 measured["order"] = [label for label, _, _ in order]
                 rounds.append(measured)
+            for label, server in (("full", full), ("bare", bare)):
+                if any(r[label]["non_201"] for r in rounds):
+                    for line in error_summary(server):
+                        log(f"{kind}: {label} server log: {line}")
         except BaseException:
             for server in (full, bare):
                 tail = server.log_tail(15)

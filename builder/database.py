@@ -1,9 +1,12 @@
 """Database settings and the write transaction.
 
 SQLite (the embedded default) runs in WAL mode with ``synchronous=FULL``, so a
-committed dossier survives a power loss, and write transactions start with
-``BEGIN IMMEDIATE``, so concurrent submissions queue on the write lock instead
-of failing half-way with "database is locked". PostgreSQL needs neither.
+committed dossier survives a power loss. Its driver begins a transaction only
+right before the first write (reads run outside one), so a write waits for the
+lock instead of failing with "database is locked" when another process wrote
+since our reads; :func:`write_transaction` goes further and takes the write
+lock first (``BEGIN IMMEDIATE``), so everything it reads is read under the lock.
+PostgreSQL needs neither.
 """
 from __future__ import annotations
 
@@ -46,8 +49,6 @@ def configure_database(app: Flask) -> None:
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
-    # Let SQLAlchemy's "begin" event below emit BEGIN, so we choose its mode.
-    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
@@ -56,27 +57,25 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_on_begin(conn) -> None:
-    if conn.dialect.name != "sqlite":
-        return
-    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+def _take_sqlite_write_lock(session) -> None:
+    connection = session.connection()
+    raw = connection.connection.dbapi_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager
 def write_transaction() -> Iterator:
     """One unit of work that writes: commits on success, rolls back on any
-    error, so nothing is ever half-saved. Reads done before it in the request
-    are discarded (nothing was written yet). Jobs recorded inside it are
-    handed over only after the commit."""
+    error, so nothing is ever half-saved. Objects read before it in the request
+    stay loaded; code that decides on the state of a row re-reads it inside
+    (with ``FOR UPDATE`` on PostgreSQL). Jobs recorded inside it are handed
+    over only after the commit."""
     from builder.jobs.queue import dispatch, forget_recorded_jobs, take_recorded_jobs
 
     session = db.session()  # the request's own Session, out of the scoped registry
-    if session.in_transaction():
-        session.rollback()
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     try:
+        _take_sqlite_write_lock(session)
         yield session
         session.commit()
     except BaseException:

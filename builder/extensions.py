@@ -8,4 +8,6 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.base import SQLA
 
-db = SQLA()
+# Objects stay readable after a commit: a request builds its answer from what
+# it just wrote instead of reading it all again.
+db = SQLA(session_options={"expire_on_commit": False})

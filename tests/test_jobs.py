@@ -42,7 +42,10 @@ def test_a_job_reaches_redis_only_after_the_commit(redis_app, redis_url):
             record = enqueue("tests.job_functions.record", "after-commit")
             assert queue_sizes(redis_url) == {"default": 0, "pdf": 0}
         assert queue_sizes(redis_url) == {"default": 1, "pdf": 0}
-        assert db.session.get(JobRecord, record.id).state == "enqueued"
+        assert db.session.get(JobRecord, record.id).state == "pending"  # until a worker ran it
+        # the sweep leaves a job alone while it waits in Redis
+        assert flush_outbox() == 0
+        assert queue_sizes(redis_url) == {"default": 1, "pdf": 0}
 
 
 def test_a_rolled_back_transaction_enqueues_nothing(redis_app, redis_url):
@@ -113,6 +116,7 @@ def test_a_failing_job_is_kept_visible(app):
         with write_transaction():
             record = enqueue("tests.job_functions.explode", 7)
         # in-process mode: the failure is logged, the job waits for a retry
+        db.session.expire_all()  # the job ran in a session of its own
         record = db.session.get(JobRecord, record.id)
         assert record.state == "pending" and record.attempts == 1
         assert "boom 7" in record.last_error

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g
 from flask_appbuilder import ModelView
-from flask_appbuilder.models.sqla.filters import FilterInFunction
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
@@ -16,10 +16,23 @@ def visible_agency_ids() -> list[int]:
     return all_agency_ids() if ids is None else sorted(ids)
 
 
+class FilterForStaff(BaseFilter):
+    """Dossiers received by, or now handled by, the agencies ``func()`` names."""
+
+    name = "Received or handled by the user's agency"
+    arg_name = "staff"
+
+    def apply(self, query, func):
+        from sqlalchemy import or_
+
+        ids = func()
+        return query.filter(or_(Dossier.agency_id.in_(ids), Dossier.handling_agency_id.in_(ids)))
+
+
 class DossierView(ModelView):
     datamodel = SQLAInterface(Dossier)
     base_permissions = ["can_list", "can_show"]
-    base_filters = [["agency_id", FilterInFunction, visible_agency_ids]]
+    base_filters = [["agency_id", FilterForStaff, visible_agency_ids]]
     base_order = ("id", "desc")
     list_title = _("Dossiers")
     show_title = _("Dossier")
@@ -81,4 +94,4 @@ class JobView(ModelView):
     base_permissions = ["can_list", "can_show"]
     base_order = ("id", "desc")
     list_columns = ["id", "func", "args", "queue", "state", "attempts", "created_at", "finished_at"]
-    show_columns = list_columns + ["last_error", "enqueued_at"]
+    show_columns = list_columns + ["last_error"]

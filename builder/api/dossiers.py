@@ -55,7 +55,7 @@ class DossierApi(BaseApi):
             422: {description: 'Invalid data: errors per field path'}
         """
         dossier = service.create_dossier(api_user(), json_body())
-        return jsonify(service.dossier_dict(dossier)), 201
+        return jsonify(service.dossier_dict(dossier, api_user())), 201
 
     @expose("", methods=["GET"])
     @login_required
@@ -76,7 +76,7 @@ class DossierApi(BaseApi):
         total, items = service.list_dossiers(
             api_user(), int(status) if status is not None else None, page_arg()
         )
-        return jsonify({"count": total, "items": [service.dossier_dict(d) for d in items]})
+        return jsonify({"count": total, "items": [service.dossier_dict(d, api_user()) for d in items]})
 
     @expose("/<key>", methods=["GET"])
     @login_required
@@ -91,7 +91,7 @@ class DossierApi(BaseApi):
             200: {description: The dossier}
             404: {description: Not found, or not yours}
         """
-        return jsonify(service.dossier_dict(service.find_dossier(api_user(), key)))
+        return jsonify(service.dossier_dict(service.find_dossier(api_user(), key), api_user()))
 
     @expose("/<key>", methods=["PUT"])
     @login_required
@@ -108,7 +108,7 @@ class DossierApi(BaseApi):
         """
         user = api_user()
         dossier = service.update_draft(user, service.find_dossier(user, key), json_body())
-        return jsonify(service.dossier_dict(dossier))
+        return jsonify(service.dossier_dict(dossier, api_user()))
 
     @expose("/<key>/submit", methods=["POST"])
     @login_required
@@ -126,7 +126,7 @@ class DossierApi(BaseApi):
         """
         user = api_user()
         dossier = service.submit_draft(user, service.find_dossier(user, key))
-        return jsonify(service.dossier_dict(dossier)), 201
+        return jsonify(service.dossier_dict(dossier, api_user())), 201
 
     @expose("/<key>/attachments", methods=["POST"])
     @login_required
@@ -157,6 +157,44 @@ class DossierApi(BaseApi):
             user, dossier, request.form.get("component"), request.files.get("file")
         )
         return jsonify(service.attachment_dict(attachment)), 201
+
+    @expose("/<key>/actions", methods=["POST"])
+    @login_required
+    def act(self, key: str):
+        """Act on a dossier: receive, refuse, request_supplement, supplement,
+        assign, forward, approve, return_result, transfer, apologize, withdraw.
+        ---
+        post:
+          summary: Act on a dossier
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [action]
+                  properties:
+                    action: {type: string}
+                    comment: {type: string}
+                    assignee: {type: string, description: with assign}
+                    to_agency: {type: string, description: with transfer}
+                    lead_agency: {type: string, description: with transfer}
+                    duration: {type: object, description: 'with transfer: {value, unit}'}
+                    new_due_date: {type: string, format: date, description: with apologize}
+                    data: {type: object, description: with supplement}
+          responses:
+            200: {description: The updated dossier}
+            403: {description: Not your role or agency}
+            409: {description: Not possible in the current state}
+            422: {description: Missing or invalid fields}
+        """
+        from builder.process.engine import perform
+
+        user = api_user()
+        dossier = perform(user, key, json_body())
+        return jsonify(service.dossier_dict(dossier, user))
 
     @expose("/<key>/history", methods=["GET"])
     @login_required

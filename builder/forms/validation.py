@@ -8,8 +8,6 @@ key) and worded in the request's language."""
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
-import json
 from typing import Any
 
 from flask_babel import gettext as _
@@ -40,16 +38,21 @@ def make_validator(schema: dict) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=format_checker, registry=_REGISTRY)
 
 
-@lru_cache(maxsize=256)
-def _cached_validator(key: str, schema_json: str) -> Draft202012Validator:
-    return make_validator(json.loads(schema_json))
+_VALIDATORS: dict[str, Draft202012Validator] = {}
+_MAX_CACHED = 512
 
 
 def validator_for(schema: dict, cache_key: str | None = None) -> Draft202012Validator:
-    """A validator, cached by ``cache_key`` (a published version never changes)."""
+    """A validator, cached by ``cache_key``: give one only for a schema that
+    never changes under that key (a published version)."""
     if cache_key is None:
         return make_validator(schema)
-    return _cached_validator(cache_key, json.dumps(schema, sort_keys=True))
+    validator = _VALIDATORS.get(cache_key)
+    if validator is None:
+        if len(_VALIDATORS) >= _MAX_CACHED:
+            _VALIDATORS.clear()
+        validator = _VALIDATORS[cache_key] = make_validator(schema)
+    return validator
 
 
 def field_path(error: ValidationError) -> str:

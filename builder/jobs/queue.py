@@ -2,10 +2,16 @@
 
 ``enqueue(func, *args)`` records a job in the current transaction. When that
 transaction commits (through :func:`builder.database.write_transaction`), the
-recorded jobs are handed to RQ, or, with no ``REDIS_URL``, run right here in
-the process. A job whose hand-over fails (Redis down) stays ``pending`` in the
-outbox and is handed over later by :func:`flush_outbox`, which every worker
-runs at start and then periodically: a submitted dossier never loses its jobs.
+recorded jobs are handed to RQ in one Redis round trip, or, with no
+``REDIS_URL``, run right here in the process. The record stays ``pending``
+until a worker has run it (then ``done``, or ``failed`` after its retries).
+
+A job whose hand-over failed (Redis down, or the process died between the
+commit and the hand-over) is found by :func:`flush_outbox`, which every worker
+runs at start and then periodically: a pending record older than the sweep
+interval whose RQ job does not exist is handed over again. The RQ job id is
+derived from the record id, and the runner skips a record already done, so a
+job handed over twice still runs once.
 """
 from __future__ import annotations
 
@@ -38,6 +44,10 @@ def redis_connection(app: Flask | None = None) -> Redis | None:
     return (app or current_app).extensions.get("motcua.redis")
 
 
+def rq_job_id(record_id: int) -> str:
+    return f"motcua-job-{record_id}"
+
+
 def enqueue(func: str, *args, queue: str = "default") -> JobRecord:
     """Record a job in the current transaction; it runs after the commit.
     ``func`` is the dotted path of a function in :mod:`builder.jobs.tasks`
@@ -45,11 +55,11 @@ def enqueue(func: str, *args, queue: str = "default") -> JobRecord:
     record = JobRecord(func=func, args=list(args), queue=queue, state="pending")
     db.session.add(record)
     db.session.flush()
-    db.session.info.setdefault(SESSION_KEY, []).append(record.id)
+    db.session.info.setdefault(SESSION_KEY, []).append((record.id, queue))
     return record
 
 
-def take_recorded_jobs() -> list[int]:
+def take_recorded_jobs() -> list[tuple[int, str]]:
     return db.session.info.pop(SESSION_KEY, [])
 
 
@@ -57,65 +67,68 @@ def forget_recorded_jobs() -> None:
     db.session.info.pop(SESSION_KEY, None)
 
 
-def dispatch(job_ids: list[int]) -> None:
-    """Hand committed jobs over: to RQ, or run them now without Redis."""
-    if not job_ids:
+def dispatch(jobs: list[tuple[int, str]]) -> None:
+    """Hand committed jobs ``(record id, queue)`` over: to RQ, or run them
+    now when there is no Redis."""
+    if not jobs:
         return
     connection = redis_connection()
     if connection is None:
         from builder.jobs.runner import run_job_safely
 
-        for job_id in job_ids:
+        for job_id, _queue in jobs:
             run_job_safely(job_id)
         return
-    for job_id in job_ids:
-        if not _hand_to_rq(connection, job_id):
-            break  # Redis is down: the rest wait in the outbox too
+    try:
+        _hand_to_rq(connection, jobs)
+    except RedisError as exc:
+        log.warning("Redis is unreachable; jobs %s stay in the outbox: %s", [j for j, _ in jobs], exc)
+        _note_failure([j for j, _ in jobs], f"enqueue: {exc}")
 
 
-def _hand_to_rq(connection: Redis, job_id: int) -> bool:
+def _hand_to_rq(connection: Redis, jobs: list[tuple[int, str]]) -> None:
     from rq import Queue, Retry
 
-    record = db.session.get(JobRecord, job_id)
-    if record is None or record.state != "pending":
-        return True
     retries = current_app.config.get("JOB_RETRIES", 3)
+    retry = Retry(max=retries, interval=[10, 60, 300][:retries]) if retries else None
+    by_queue: dict[str, list] = {}
+    for job_id, queue in jobs:
+        by_queue.setdefault(queue, []).append(
+            Queue.prepare_data(RUNNER, args=(job_id,), job_id=rq_job_id(job_id), retry=retry,
+                               result_ttl=3600, failure_ttl=30 * 24 * 3600)
+        )
+    with connection.pipeline() as pipe:
+        for name, datas in by_queue.items():
+            Queue(name, connection=connection).enqueue_many(datas, pipeline=pipe)
+        pipe.execute()
+
+
+def _note_failure(job_ids: list[int], error: str) -> None:
+    from builder.database import write_transaction
+
     try:
-        Queue(record.queue, connection=connection).enqueue(
-            RUNNER,
-            job_id,
-            job_id=f"motcua-job-{job_id}",  # the same job handed over twice is one RQ job
-            retry=Retry(max=retries, interval=[10, 60, 300][:retries]) if retries else None,
-            result_ttl=3600,
-            failure_ttl=30 * 24 * 3600,
-        )
-    except RedisError as exc:
-        log.warning("Redis is unreachable; job %s stays in the outbox: %s", job_id, exc)
-        db.session.execute(
-            update(JobRecord).where(JobRecord.id == job_id).values(last_error=f"enqueue: {exc}")
-        )
-        db.session.commit()
-        return False
-    db.session.execute(
-        update(JobRecord)
-        .where(JobRecord.id == job_id, JobRecord.state == "pending")
-        .values(state="enqueued", enqueued_at=utcnow())
-    )
-    db.session.commit()
-    return True
+        with write_transaction() as session:
+            session.execute(update(JobRecord).where(JobRecord.id.in_(job_ids)).values(last_error=error))
+    except Exception:  # the outbox sweep will find them anyway
+        log.exception("could not note the failed hand-over of jobs %s", job_ids)
 
 
 def flush_outbox(min_age_seconds: float = 0, limit: int = 500) -> int:
-    """Hand over every pending job older than ``min_age_seconds``; return how many."""
+    """Hand over every pending job older than ``min_age_seconds`` that is not
+    already waiting in Redis; return how many were handed over."""
     cutoff = utcnow() - timedelta(seconds=min_age_seconds)
-    ids = list(
-        db.session.scalars(
-            select(JobRecord.id)
-            .where(JobRecord.state == "pending", JobRecord.created_at <= cutoff)
-            .order_by(JobRecord.id)
-            .limit(limit)
-        )
-    )
+    rows = db.session.execute(
+        select(JobRecord.id, JobRecord.queue)
+        .where(JobRecord.state == "pending", JobRecord.created_at <= cutoff)
+        .order_by(JobRecord.id)
+        .limit(limit)
+    ).all()
     db.session.commit()
-    dispatch(ids)
-    return len(ids)
+    connection = redis_connection()
+    if connection is not None:
+        from rq.job import Job
+
+        rows = [(job_id, queue) for job_id, queue in rows
+                if not Job.exists(rq_job_id(job_id), connection=connection)]
+    dispatch([tuple(row) for row in rows])
+    return len(rows)

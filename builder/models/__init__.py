@@ -3,12 +3,13 @@ metadata (and one Alembic history) holds the security tables and ours."""
 from __future__ import annotations
 
 from builder.models.account import UserProfile
-from builder.models.agency import Agency
+from builder.models.agency import Agency, AgencyCalendarDay
 from builder.models.dossier import (
     Attachment,
     Document,
     Dossier,
     DossierSequence,
+    DossierTransfer,
     HistoryEntry,
 )
 from builder.models.job import JobRecord
@@ -17,10 +18,12 @@ from builder.models.procedure import Procedure, ProcedureVersion
 
 __all__ = [
     "Agency",
+    "AgencyCalendarDay",
     "Attachment",
     "Document",
     "Dossier",
     "DossierSequence",
+    "DossierTransfer",
     "HistoryEntry",
     "JobRecord",
     "Payment",

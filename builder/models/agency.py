@@ -3,7 +3,9 @@ the national list, e.g. ``000.00.06.H56``."""
 from __future__ import annotations
 
 from flask_appbuilder import Model
-from sqlalchemy import ForeignKey, Integer, String, select
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
@@ -43,3 +45,18 @@ class Agency(Model):
             ) - ids
             ids |= frontier
         return ids
+
+
+class AgencyCalendarDay(Model):
+    """An agency's own exception to the national calendar: a day off
+    (``off``) or a make-up working day (``work``). Applies to the agencies
+    below it too."""
+
+    __tablename__ = "agency_calendar_day"
+    __table_args__ = (UniqueConstraint("agency_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False, index=True)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(4), nullable=False)  # off | work
+    note: Mapped[str | None] = mapped_column(String(255))

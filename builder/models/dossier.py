@@ -51,12 +51,23 @@ class Dossier(Model):
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the agency handling it now (another one after an inter-agency transfer)
+    handling_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    step_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the clock: paused in statuses 5, 6 and 8, with the office time left
+    clock_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_remaining_seconds: Mapped[int | None] = mapped_column(Integer)
+    apologized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the status and step before a pause, to come back to
+    paused_status: Mapped[int | None] = mapped_column(Integer)
     # optimistic locking: two officers acting at once, one wins
     row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     procedure: Mapped[Procedure] = relationship()
     version: Mapped[ProcedureVersion] = relationship()
-    agency: Mapped[Agency] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
+    handling_agency: Mapped[Agency | None] = relationship(foreign_keys=[handling_agency_id])
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="dossier", order_by="Attachment.id", cascade="all, delete-orphan"
     )
@@ -128,6 +139,11 @@ class HistoryEntry(Model):
     to_status: Mapped[int] = mapped_column(Integer, nullable=False)
     step: Mapped[str | None] = mapped_column(String(64))
     comment: Mapped[str | None] = mapped_column(Text)
+    step_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    details: Mapped[dict | None] = mapped_column(JSONData)
+    # append-only, each entry chained to the one before by its hash
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, default="")
 
     dossier: Mapped[Dossier] = relationship(back_populates="history")
     agency: Mapped[Agency | None] = relationship()
@@ -148,6 +164,26 @@ class Document(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
+
+
+class DossierTransfer(Model):
+    """A hand-over to another agency (liên thông): its task, its deadline, and
+    which agency leads. The result comes back to the receiving desk."""
+
+    __tablename__ = "dossier_transfer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), nullable=False, index=True)
+    from_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
+    to_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
+    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    task: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    from_agency: Mapped[Agency] = relationship(foreign_keys=[from_agency_id])
+    to_agency: Mapped[Agency] = relationship(foreign_keys=[to_agency_id])
 
 
 class DossierSequence(Model):

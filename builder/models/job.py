@@ -1,6 +1,7 @@
 """The job outbox: every job is recorded in the transaction that asks for it,
-and handed to RQ only after that transaction commits. A job whose hand-over
-failed (Redis down) stays ``pending`` and is handed over later."""
+and handed to RQ only after that transaction commits. A record is ``pending``
+until a worker ran it (``done``), or ``failed`` after its retries; a pending
+job that never reached Redis is handed over later (builder.jobs.queue)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from builder.models.types import JSONData, UTCDateTime, utcnow
 
-JOB_STATES = ("pending", "enqueued", "done", "failed")
+JOB_STATES = ("pending", "done", "failed")
 
 
 class JobRecord(Model):
@@ -26,5 +27,4 @@ class JobRecord(Model):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

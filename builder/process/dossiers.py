@@ -13,9 +13,9 @@ from builder.errors import Conflict, InvalidData, NotFound, TooLarge, Unsupporte
 from builder.extensions import db
 from builder.forms.validation import validate_data
 from builder.jobs.queue import enqueue
-from builder.models import Agency, Attachment, Dossier, HistoryEntry, Payment, Procedure
+from builder.models import Agency, Attachment, Dossier, Payment, Procedure
 from builder.models.types import utcnow
-from builder.process import statuses
+from builder.process import history, statuses
 from builder.process.codes import next_dossier_code
 from builder.security import is_admin, profile_of, staff_agency_ids
 from builder import storage
@@ -40,12 +40,13 @@ def published_procedure(code: Any) -> Procedure | None:
 
 
 def can_see(user, dossier: Dossier) -> bool:
+    """The applicant, and staff of the receiving or the handling agency."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if dossier.applicant_id == user.id:
         return True
     agencies = staff_agency_ids(user)
-    return agencies is None or dossier.agency_id in agencies
+    return agencies is None or bool({dossier.agency_id, dossier.handling_agency_id} & agencies)
 
 
 def find_dossier(user, key: str) -> Dossier:
@@ -64,7 +65,8 @@ def list_dossiers(user, status: int | None, page: int, per_page: int = 20):
     if agencies is None:
         pass
     elif agencies:
-        query = query.where(or_(Dossier.agency_id.in_(agencies), Dossier.applicant_id == user.id))
+        query = query.where(or_(Dossier.agency_id.in_(agencies), Dossier.handling_agency_id.in_(agencies),
+                                Dossier.applicant_id == user.id))
     else:
         query = query.where(Dossier.applicant_id == user.id)
     if status is not None:
@@ -105,7 +107,9 @@ def attachment_dict(attachment: Attachment) -> dict:
     }
 
 
-def dossier_dict(dossier: Dossier) -> dict:
+def dossier_dict(dossier: Dossier, user=None) -> dict:
+    from builder.process.engine import available_actions
+
     return {
         "id": dossier.id,
         "code": dossier.code,
@@ -113,6 +117,9 @@ def dossier_dict(dossier: Dossier) -> dict:
         "procedure_name": dossier.procedure.name,
         "version": dossier.version.number,
         "agency_code": dossier.agency.code,
+        "handling_agency_code": (dossier.handling_agency or dossier.agency).code,
+        "current_step": dossier.current_step,
+        "step_due_at": _iso(dossier.step_due_at),
         "status": dossier.status,
         "status_label": statuses.status_label(dossier.status),
         "channel": dossier.channel,
@@ -131,8 +138,7 @@ def dossier_dict(dossier: Dossier) -> dict:
         "returned_at": _iso(dossier.returned_at),
         "attachments": [attachment_dict(a) for a in dossier.attachments],
         "payment": payment_summary(dossier),
-        # The state machine (issue 4) fills this; until then nobody may act.
-        "available_actions": [],
+        "available_actions": available_actions(user, dossier),
     }
 
 
@@ -309,19 +315,13 @@ def _submit(session, user, dossier: Dossier) -> None:
     dossier.code = next_dossier_code(session, dossier.agency.code, now)
     dossier.status = statuses.SUBMITTED
     dossier.submitted_at = now
-    dossier.current_step = None
-    session.add(
-        HistoryEntry(
-            dossier=dossier,
-            at=now,
-            actor_id=user.id,
-            actor_name=dossier.applicant_name,
-            agency_id=None,
-            action="submit",
-            from_status=statuses.DRAFT,
-            to_status=statuses.SUBMITTED,
-            comment=None,
-        )
+    steps = dossier.version.package["process"]["steps"]
+    dossier.current_step = steps[0]["id"]  # the reception step
+    history.append(
+        session, dossier, at=now, action="submit", actor_id=user.id,
+        actor_name=dossier.applicant_name, agency_id=None,
+        from_status=statuses.DRAFT, to_status=statuses.SUBMITTED,
+        step=dossier.current_step,
     )
     session.flush()
     enqueue("builder.jobs.tasks.render_form_pdf", dossier.id, queue="pdf")

@@ -1,0 +1,369 @@
+"""The dossier's state machine: every action of API.md is a transition checked
+for state (409), role and agency (403), done in one transaction with its
+history entry, and safe when two people act at once (the dossier row is locked
+and versioned: one wins, the other gets 409).
+
+Which actions a step allows, and where they lead, comes from the service
+package's process (``process.steps[].actions``); what each action does to the
+status and the clock is the law's (DOMAIN.md) and lives here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from builder.database import write_transaction
+from builder.errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound
+from builder.extensions import db
+from builder.jobs.queue import enqueue
+from builder.models import Agency, Dossier, DossierTransfer
+from builder.models.types import utcnow
+from builder.process import deadlines, history, statuses as S
+from builder.security import profile_of, role_names
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+SUPPLEMENT_WINDOW_WORKING_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Rule:
+    statuses: frozenset[int]
+    owner: bool = False  # the applicant's own action
+    needs: tuple[str, ...] = ()  # body fields that must be given
+    receiving_desk: bool = False  # done by the agency that received the dossier
+
+
+RULES: dict[str, Rule] = {
+    "receive": Rule(frozenset({S.SUBMITTED}), receiving_desk=True),
+    "refuse": Rule(frozenset({S.SUBMITTED}), needs=("comment",), receiving_desk=True),
+    "request_supplement": Rule(frozenset({S.SUBMITTED, S.RECEIVED, S.PROCESSING}), needs=("comment",)),
+    "supplement": Rule(frozenset({S.SUPPLEMENT_REQUESTED}), owner=True),
+    "assign": Rule(frozenset({S.RECEIVED, S.PROCESSING}), needs=("assignee",)),
+    "forward": Rule(frozenset({S.RECEIVED, S.PROCESSING})),
+    "approve": Rule(frozenset({S.RECEIVED, S.PROCESSING})),
+    "return_result": Rule(frozenset({S.PROCESSED}), receiving_desk=True),
+    "transfer": Rule(frozenset({S.RECEIVED, S.PROCESSING}), needs=("to_agency",)),
+    "apologize": Rule(frozenset({S.RECEIVED, S.PROCESSING}), needs=("new_due_date", "comment")),
+    "withdraw": Rule(frozenset({S.SUBMITTED, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED}), owner=True),
+}
+PAUSED = {S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT, S.STOPPED}
+
+
+# --- the process definition ---------------------------------------------------
+
+def steps_of(dossier: Dossier) -> dict[str, dict]:
+    return {step["id"]: step for step in dossier.version.package["process"]["steps"]}
+
+
+def step_action(dossier: Dossier, action: str) -> dict | None:
+    """The action as the current step declares it, or None."""
+    step = steps_of(dossier).get(dossier.current_step or "")
+    if step is None:
+        return None
+    return next((a for a in step.get("actions", []) if a["action"] == action), None)
+
+
+# --- who may act ----------------------------------------------------------------
+
+def _place(dossier: Dossier, rule: Rule) -> int:
+    if rule.receiving_desk or dossier.status == S.SUBMITTED:
+        return dossier.agency_id
+    return dossier.handling_agency_id or dossier.agency_id
+
+
+def refusal(user, dossier: Dossier, action: str) -> Conflict | Forbidden | NotFound | None:
+    """Why ``user`` may not do ``action`` now (409 / 403), or None."""
+    rule = RULES.get(action)
+    if rule is None:
+        return NotFound(_("Unknown action %(action)s.", action=action))
+    if dossier.status not in rule.statuses:
+        return Conflict(_("The action %(action)s is not possible when the dossier is: %(status)s.",
+                          action=action, status=S.status_label(dossier.status)))
+    if rule.owner:
+        if dossier.applicant_id != user.id:
+            return Forbidden(_("Only the applicant may do this."))
+        return None
+    declared = step_action(dossier, action)
+    if declared is None:
+        return Conflict(_("The action %(action)s is not possible at this step.", action=action))
+    step = steps_of(dossier)[dossier.current_step]
+    role = declared.get("role") or step.get("role")
+    if role not in role_names(user):
+        return Forbidden(_("This step is for the role %(role)s.", role=role))
+    profile = profile_of(user)
+    agency_id = profile.agency_id if profile else None
+    if agency_id != _place(dossier, rule):
+        return Forbidden(_("This dossier is handled by another agency."))
+    if step.get("agency_code") and (profile.agency is None or profile.agency.code != step["agency_code"]):
+        return Forbidden(_("This step is for the agency %(code)s.", code=step["agency_code"]))
+    return None
+
+
+def available_actions(user, dossier: Dossier) -> list[str]:
+    if user is None or dossier.code is None:
+        return []
+    return [name for name in RULES if refusal(user, dossier, name) is None]
+
+
+# --- doing it -----------------------------------------------------------------
+
+def perform(user, key: str, body: Any) -> Dossier:
+    if not isinstance(body, dict) or not isinstance(body.get("action"), str):
+        raise InvalidData(_("The action is not valid."), {"action": [_("This field is required.")]})
+    action = body["action"]
+    rule = RULES.get(action)
+    if rule is None:
+        raise InvalidData(_("The action is not valid."), {"action": [_("Unknown action %(action)s.", action=action)]})
+    missing = {f: [_("This field is required.")] for f in rule.needs if not _given(body.get(f))}
+    if "comment" in body and body["comment"] is not None and not isinstance(body["comment"], str):
+        missing["comment"] = [_("Must be text.")]
+    if missing:
+        raise InvalidData(_("The action is not valid."), missing)
+    dossier_id = _dossier_id(user, key)
+    try:
+        with write_transaction() as session:
+            query = select(Dossier).where(Dossier.id == dossier_id)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update()
+            dossier = session.scalar(query.execution_options(populate_existing=True))
+            problem = refusal(user, dossier, action)
+            if problem is not None:
+                raise problem
+            before = dossier.status
+            entry = _EFFECTS[action](session, user, dossier, body)
+            history.append(
+                session, dossier, action=action, actor_id=user.id, actor_name=_actor_name(user),
+                agency_id=None if rule.owner else _actor_agency(user), from_status=before,
+                to_status=dossier.status, step=dossier.current_step, comment=body.get("comment"),
+                step_due_at=dossier.step_due_at, details=entry or None,
+            )
+            if dossier.status != before:
+                enqueue("builder.jobs.tasks.notify_status_changed", dossier.id, before, dossier.status)
+    except StaleDataError as exc:
+        raise Conflict(_("Someone else acted on this dossier at the same time; please reload.")) from exc
+    return db.session.get(Dossier, dossier_id)
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _dossier_id(user, key: str) -> int:
+    from builder.process.dossiers import find_dossier
+
+    return find_dossier(user, key).id
+
+
+def _actor_name(user) -> str:
+    profile = profile_of(user)
+    return profile.full_name if profile else user.username
+
+
+def _actor_agency(user) -> int | None:
+    profile = profile_of(user)
+    return profile.agency_id if profile else None
+
+
+def _enter(dossier: Dossier, step_id: str | None, now: datetime, status: int | None = None) -> None:
+    steps = steps_of(dossier)
+    dossier.current_step = step_id
+    step = steps.get(step_id or "")
+    if status is not None:
+        dossier.status = status
+    elif step is not None:
+        dossier.status = step["status"]
+    agency = dossier.handling_agency or dossier.agency
+    dossier.step_due_at = deadlines.due(agency, now, step.get("duration")) if step else None
+
+
+def _target(dossier: Dossier, action: str) -> str | None:
+    declared = step_action(dossier, action) or {}
+    target = declared.get("to")
+    if target is not None and target not in steps_of(dossier):
+        raise Conflict(_("The process leads to an unknown step %(step)s.", step=target))
+    return target
+
+
+def _receive(session, user, dossier, body):
+    now = utcnow()
+    dossier.received_at = now
+    package = dossier.version.package
+    dossier.due_at = deadlines.due(dossier.agency, now, package["processing_time"])
+    target = _target(dossier, "receive")
+    # received: the processing unit starts it (status 4) with its first act
+    _enter(dossier, target, now, status=S.RECEIVED)
+    return {"due_at": dossier.due_at.isoformat() if dossier.due_at else None}
+
+
+def _refuse(session, user, dossier, body):
+    dossier.status, dossier.current_step, dossier.step_due_at = S.REFUSED, None, None
+    return None
+
+
+def _request_supplement(session, user, dossier, body):
+    now = utcnow()
+    if dossier.status != S.SUBMITTED and dossier.received_at is not None:
+        calendar = deadlines.calendar_for(dossier.agency)
+        received = dossier.received_at.astimezone(VIETNAM).date()
+        if calendar.working_days_between(received, now.astimezone(VIETNAM).date()) > SUPPLEMENT_WINDOW_WORKING_DAYS:
+            raise Conflict(_("A supplement may only be requested within %(n)s working days of reception.",
+                             n=SUPPLEMENT_WINDOW_WORKING_DAYS))
+    dossier.paused_status = dossier.status
+    dossier.clock_paused_at = now
+    dossier.status = S.SUPPLEMENT_REQUESTED
+    return None
+
+
+def _supplement(session, user, dossier, body):
+    from builder.process.dossiers import _form_errors, _missing_components
+
+    now = utcnow()
+    if "data" in body:
+        if not isinstance(body["data"], dict):
+            raise InvalidData(_("The dossier is not valid."), {"data": [_("Must be a group of fields.")]})
+        dossier.data = body["data"]
+    errors = _form_errors(dossier.version, dossier.data, shape_only=False)
+    errors.update(_missing_components(dossier))
+    if errors:
+        raise InvalidData(_("The dossier is not valid."), errors)
+    back_to = dossier.paused_status or S.SUBMITTED
+    dossier.clock_paused_at, dossier.paused_status = None, None
+    if back_to == S.SUBMITTED:
+        dossier.status = S.SUBMITTED  # back to the desk's queue, not yet received
+        return None
+    # complete again: the deadline restarts from zero (DOMAIN.md)
+    dossier.due_at = deadlines.due(dossier.agency, now, dossier.version.package["processing_time"])
+    _enter(dossier, dossier.current_step, now, status=S.PROCESSING)
+    return {"due_at": dossier.due_at.isoformat() if dossier.due_at else None}
+
+
+def _assign(session, user, dossier, body):
+    from builder.models import UserProfile
+
+    sm_user = _find_user(body["assignee"])
+    profile = session.get(UserProfile, sm_user.id) if sm_user else None
+    handling = dossier.handling_agency_id or dossier.agency_id
+    if sm_user is None or profile is None or profile.agency_id != handling or "Officer" not in role_names(sm_user):
+        raise InvalidData(_("The action is not valid."),
+                          {"assignee": [_("Choose an officer of the agency handling this dossier.")]})
+    dossier.assignee_id = sm_user.id
+    if dossier.status == S.RECEIVED:
+        dossier.status = S.PROCESSING
+    return {"assignee": sm_user.username}
+
+
+def _find_user(username: Any):
+    from flask import current_app
+
+    if not isinstance(username, str):
+        return None
+    user = current_app.appbuilder.sm.find_user(username=username)
+    return user if user is not None and getattr(user, "active", True) else None
+
+
+def _forward(session, user, dossier, body):
+    _enter(dossier, _target(dossier, "forward"), utcnow())
+    return None
+
+
+def _approve(session, user, dossier, body):
+    target = _target(dossier, "approve")
+    _enter(dossier, target, utcnow(), status=None if target else S.PROCESSED)
+    if dossier.handling_agency_id and dossier.handling_agency_id != dossier.agency_id:
+        # inter-agency: the result goes back to the desk that received the dossier
+        open_transfer = session.scalar(
+            select(DossierTransfer).where(DossierTransfer.dossier_id == dossier.id,
+                                          DossierTransfer.returned_at.is_(None))
+            .order_by(DossierTransfer.id.desc()))
+        if open_transfer is not None:
+            open_transfer.returned_at = utcnow()
+        dossier.handling_agency = dossier.agency
+    return None
+
+
+def _return_result(session, user, dossier, body):
+    now = utcnow()
+    dossier.status, dossier.returned_at = S.RETURNED, now
+    dossier.current_step, dossier.step_due_at = None, None
+    return None
+
+
+def _transfer(session, user, dossier, body):
+    code = body["to_agency"]
+    target = session.scalar(select(Agency).where(Agency.code == code)) if isinstance(code, str) else None
+    current = dossier.handling_agency_id or dossier.agency_id
+    if target is None or target.id == current:
+        raise InvalidData(_("The action is not valid."),
+                          {"to_agency": [_("Choose another existing agency.")]})
+    lead = None
+    if body.get("lead_agency") is not None:
+        lead = session.scalar(select(Agency).where(Agency.code == body["lead_agency"]))
+        if lead is None:
+            raise InvalidData(_("The action is not valid."), {"lead_agency": [_("No agency has the code %(code)s.", code=body["lead_agency"])]})
+    now = utcnow()
+    duration = body.get("duration")
+    if duration is not None and not (isinstance(duration, dict) and isinstance(duration.get("value"), (int, float))
+                                     and duration.get("unit", "working_days") in ("working_days", "days", "hours")):
+        raise InvalidData(_("The action is not valid."), {"duration": [_("Is not valid.")]})
+    transfer = DossierTransfer(
+        dossier_id=dossier.id, from_agency_id=current, to_agency_id=target.id,
+        lead_agency_id=(lead or target).id, task=body.get("comment"),
+        due_at=deadlines.due(target, now, duration) if duration else None,
+    )
+    session.add(transfer)
+    dossier.handling_agency = target
+    dossier.assignee_id = None
+    dossier.status = S.PROCESSING
+    if transfer.due_at:
+        dossier.step_due_at = transfer.due_at
+    return {"to_agency": target.code, "lead_agency": (lead or target).code,
+            "due_at": transfer.due_at.isoformat() if transfer.due_at else None}
+
+
+def _apologize(session, user, dossier, body):
+    if dossier.apologized_at is not None:
+        raise Conflict(_("An apology was already issued for this dossier; it is allowed once."))
+    try:
+        new_date = date.fromisoformat(str(body["new_due_date"])[:10])
+    except ValueError as exc:
+        raise InvalidData(_("The action is not valid."), {"new_due_date": [_("Must be a date (YYYY-MM-DD).")]}) from exc
+    calendar = deadlines.calendar_for(dossier.handling_agency or dossier.agency)
+    today = utcnow().astimezone(VIETNAM).date()
+    if dossier.due_at is None:
+        raise Conflict(_("This dossier has no due date yet."))
+    due_date = dossier.due_at.astimezone(VIETNAM).date()
+    if calendar.working_days_between(today, due_date) < 1:
+        raise Conflict(_("An apology must come at least one working day before the due date."))
+    if new_date <= due_date or not calendar.is_working_day(new_date):
+        raise InvalidData(_("The action is not valid."),
+                          {"new_due_date": [_("Choose a working day after the current due date.")]})
+    old = dossier.due_at
+    dossier.due_at = datetime.combine(new_date, time(17, 0), VIETNAM).astimezone(ZoneInfo("UTC"))
+    dossier.apologized_at = utcnow()
+    return {"old_due_at": old.isoformat(), "new_due_at": dossier.due_at.isoformat()}
+
+
+def _withdraw(session, user, dossier, body):
+    dossier.status, dossier.current_step, dossier.step_due_at = S.WITHDRAWN, None, None
+    dossier.clock_paused_at = None
+    return None
+
+
+_EFFECTS = {
+    "receive": _receive,
+    "refuse": _refuse,
+    "request_supplement": _request_supplement,
+    "supplement": _supplement,
+    "assign": _assign,
+    "forward": _forward,
+    "approve": _approve,
+    "return_result": _return_result,
+    "transfer": _transfer,
+    "apologize": _apologize,
+    "withdraw": _withdraw,
+}

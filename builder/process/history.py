@@ -1,0 +1,93 @@
+"""The dossier's history: append-only, each entry chained to the one before by
+a SHA-256 over its content and the previous hash, so an entry changed or
+removed behind the application's back shows (the database also refuses
+UPDATE and DELETE on the table; see migration 0002)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from builder.models import Dossier, HistoryEntry
+from builder.models.types import utcnow
+
+
+def _digest(entry: HistoryEntry, prev_hash: str | None) -> str:
+    content = {
+        "dossier_id": entry.dossier_id,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor": entry.actor_name,
+        "agency_id": entry.agency_id,
+        "action": entry.action,
+        "from": entry.from_status,
+        "to": entry.to_status,
+        "step": entry.step,
+        "comment": entry.comment,
+        "step_due_at": entry.step_due_at.isoformat() if entry.step_due_at else None,
+        "details": entry.details,
+        "prev": prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session,
+    dossier: Dossier,
+    *,
+    action: str,
+    actor_id: int | None,
+    actor_name: str,
+    agency_id: int | None,
+    from_status: int | None,
+    to_status: int,
+    step: str | None = None,
+    comment: str | None = None,
+    step_due_at: datetime | None = None,
+    details: dict | None = None,
+    at: datetime | None = None,
+) -> HistoryEntry:
+    """Add an entry; call it inside the transaction that changes the dossier
+    (which holds the dossier's lock, so the chain has one tail)."""
+    session.flush()
+    prev_hash = session.scalar(
+        select(HistoryEntry.hash)
+        .where(HistoryEntry.dossier_id == dossier.id)
+        .order_by(HistoryEntry.id.desc())
+        .limit(1)
+    )
+    entry = HistoryEntry(
+        dossier_id=dossier.id,
+        at=at or utcnow(),
+        actor_id=actor_id,
+        actor_name=actor_name,
+        agency_id=agency_id,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        step=step,
+        comment=comment,
+        step_due_at=step_due_at,
+        details=details,
+        prev_hash=prev_hash,
+    )
+    entry.hash = _digest(entry, prev_hash)
+    session.add(entry)
+    return entry
+
+
+def broken_links(session: Session, dossier_id: int) -> list[int]:
+    """Ids of the entries whose hash does not match their content or whose
+    link to the previous entry is broken; empty when the chain is intact."""
+    broken, prev = [], None
+    for entry in session.scalars(
+        select(HistoryEntry).where(HistoryEntry.dossier_id == dossier_id).order_by(HistoryEntry.id)
+    ):
+        if entry.prev_hash != prev or entry.hash != _digest(entry, entry.prev_hash):
+            broken.append(entry.id)
+        prev = entry.hash
+    return broken
