@@ -184,6 +184,41 @@ VI = {
     "Processing stopped": "Dừng xử lý",
     "Processed, result ready": "Đã xử lý xong",
     "Result returned": "Đã trả kết quả",
+    # the working calendar
+    "The working calendar has no working day near %(day)s.":
+        "Lịch làm việc không có ngày làm việc nào gần %(day)s.",
+    "The instant %(value)s has no time zone.": "Thời điểm %(value)s không có múi giờ.",
+    "The office hours %(hours)s are not in order.": "Giờ làm việc %(hours)s không theo thứ tự.",
+    "The office hours are empty.": "Chưa khai báo giờ làm việc.",
+    "Unknown duration unit %(unit)s; use one of %(units)s.":
+        "Đơn vị thời hạn %(unit)s không hợp lệ; hãy dùng một trong: %(units)s.",
+    "The duration %(value)s is not a number of zero or more.":
+        "Thời hạn %(value)s không phải là số lớn hơn hoặc bằng 0.",
+    # the process engine
+    "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
+    "The action %(action)s is not possible when the dossier is: %(status)s.":
+        "Không thể thực hiện thao tác %(action)s khi hồ sơ đang ở trạng thái: %(status)s.",
+    "Only the applicant may do this.": "Chỉ người nộp hồ sơ được thực hiện thao tác này.",
+    "The action %(action)s is not possible at this step.":
+        "Không thể thực hiện thao tác %(action)s ở bước này.",
+    "This step is for the role %(role)s.": "Bước này do vai trò %(role)s thực hiện.",
+    "This dossier is handled by another agency.": "Hồ sơ này do cơ quan khác xử lý.",
+    "This step is for the agency %(code)s.": "Bước này do cơ quan %(code)s thực hiện.",
+    "The action is not valid.": "Thao tác không hợp lệ.",
+    "Someone else acted on this dossier at the same time; please reload.":
+        "Người khác vừa xử lý hồ sơ này cùng lúc; vui lòng tải lại.",
+    "The process leads to an unknown step %(step)s.": "Quy trình dẫn tới bước không tồn tại %(step)s.",
+    "A supplement may only be requested within %(n)s working days of reception.":
+        "Chỉ được yêu cầu bổ sung trong vòng %(n)s ngày làm việc kể từ ngày tiếp nhận.",
+    "Choose an officer of the agency handling this dossier.":
+        "Hãy chọn một công chức của cơ quan đang xử lý hồ sơ.",
+    "Choose another existing agency.": "Hãy chọn một cơ quan khác đang tồn tại.",
+    "An apology was already issued for this dossier; it is allowed once.":
+        "Hồ sơ này đã có văn bản xin lỗi; chỉ được xin lỗi một lần.",
+    "This dossier has no due date yet.": "Hồ sơ này chưa có hạn giải quyết.",
+    "An apology must come at least one working day before the due date.":
+        "Văn bản xin lỗi phải được ban hành chậm nhất một ngày làm việc trước hạn trả kết quả.",
+    "Choose a working day after the current due date.": "Hãy chọn một ngày làm việc sau hạn hiện tại.",
     # Flask-AppBuilder's own pages, which ship no Vietnamese
     "Login": "Đăng nhập",
     "Logout": "Đăng xuất",
