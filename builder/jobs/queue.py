@@ -53,14 +53,14 @@ def enqueue(func: str, *args, queue: str = "default") -> JobRecord:
     ``func`` is the dotted path of a function in :mod:`builder.jobs.tasks`
     (or a plugin's), ``args`` are ids and primitives."""
     record = JobRecord(func=func, args=list(args), queue=queue, state="pending")
-    db.session.add(record)
-    db.session.flush()
-    db.session.info.setdefault(SESSION_KEY, []).append((record.id, queue))
+    db.session.add(record)  # inserted with the transaction's last flush
+    db.session.info.setdefault(SESSION_KEY, []).append(record)
     return record
 
 
 def take_recorded_jobs() -> list[tuple[int, str]]:
-    return db.session.info.pop(SESSION_KEY, [])
+    """After the commit: the ``(id, queue)`` of the jobs it recorded."""
+    return [(record.id, record.queue) for record in db.session.info.pop(SESSION_KEY, [])]
 
 
 def forget_recorded_jobs() -> None:

@@ -249,9 +249,9 @@ def create_dossier(user, body: Any) -> Dossier:
     profile = profile_of(user)
     with write_transaction() as session:
         dossier = Dossier(
-            procedure_id=procedure.id,
-            version_id=version.id,
-            agency_id=agency.id,
+            procedure=procedure,
+            version=version,
+            agency=agency,
             applicant_id=user.id,
             applicant_name=profile.full_name if profile else user.username,
             applicant_id_number=profile.id_number if profile else None,
@@ -263,7 +263,6 @@ def create_dossier(user, body: Any) -> Dossier:
             delivery=body.get("delivery"),
         )
         session.add(dossier)
-        session.flush()
         if submit:
             _submit(session, user, dossier)
     return dossier
@@ -312,7 +311,8 @@ def _require_owner_draft(user, dossier: Dossier) -> None:
 
 def _submit(session, user, dossier: Dossier) -> None:
     now = utcnow()
-    dossier.code = next_dossier_code(session, dossier.agency.code, now)
+    with session.no_autoflush:  # the dossier is inserted once, with its code
+        dossier.code = next_dossier_code(session, dossier.agency.code, now)
     dossier.status = statuses.SUBMITTED
     dossier.submitted_at = now
     steps = dossier.version.package["process"]["steps"]
@@ -321,9 +321,8 @@ def _submit(session, user, dossier: Dossier) -> None:
         session, dossier, at=now, action="submit", actor_id=user.id,
         actor_name=dossier.applicant_name, agency_id=None,
         from_status=statuses.DRAFT, to_status=statuses.SUBMITTED,
-        step=dossier.current_step,
+        step=dossier.current_step, first=True,
     )
-    session.flush()
     enqueue("builder.jobs.tasks.render_form_pdf", dossier.id, queue="pdf")
     enqueue("builder.jobs.tasks.notify_submitted", dossier.id)
 

@@ -50,11 +50,13 @@ def append(
     step_due_at: datetime | None = None,
     details: dict | None = None,
     at: datetime | None = None,
+    first: bool = False,
 ) -> HistoryEntry:
     """Add an entry; call it inside the transaction that changes the dossier
-    (which holds the dossier's lock, so the chain has one tail)."""
+    (which holds the dossier's lock, so the chain has one tail). ``first``
+    says the dossier has no entry yet (its submission), sparing a query."""
     session.flush()
-    prev_hash = session.scalar(
+    prev_hash = None if first else session.scalar(
         select(HistoryEntry.hash)
         .where(HistoryEntry.dossier_id == dossier.id)
         .order_by(HistoryEntry.id.desc())
