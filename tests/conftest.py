@@ -32,7 +32,8 @@ START_HINTS = {
 # Tables a test may fill; emptied between tests on PostgreSQL. The security
 # tables of roles and permissions, and the agencies, are set up once.
 PER_TEST_TABLES = [
-    "payment", "dossier_document", "dossier_history", "attachment", "dossier",
+    "payment", "dossier_document", "dossier_history", "dossier_transfer", "attachment", "dossier",
+    "agency_calendar_day",
     "dossier_sequence", "job_outbox", "procedure_version", "procedure",
     "user_profile", "ab_user_role", "ab_user_group", "ab_api_key", "ab_user",
 ]
@@ -105,6 +106,12 @@ def database_url(request, tmp_path) -> str:
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
+    with engine.connect() as conn:  # a new table must be listed, or tests leak into each other
+        tables = set(conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+    kept = {"alembic_version", "agency", "ab_permission", "ab_view_menu", "ab_permission_view",
+            "ab_role", "ab_permission_view_role", "ab_group", "ab_group_role", "ab_register_user"}
+    assert tables - kept == set(PER_TEST_TABLES), tables - kept ^ set(PER_TEST_TABLES)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(PER_TEST_TABLES)} RESTART IDENTITY CASCADE"))
     engine.dispose()

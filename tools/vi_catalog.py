@@ -194,6 +194,9 @@ VI = {
         "Đơn vị thời hạn %(unit)s không hợp lệ; hãy dùng một trong: %(units)s.",
     "The duration %(value)s is not a number of zero or more.":
         "Thời hạn %(value)s không phải là số lớn hơn hoặc bằng 0.",
+    "start must be an ISO 8601 instant with its time zone.":
+        "start phải là thời điểm theo ISO 8601, có múi giờ.",
+    "value must be a number.": "value phải là một số.",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":

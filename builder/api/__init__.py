@@ -6,11 +6,13 @@ from flask import Flask
 
 
 def register_api(app: Flask, appbuilder) -> None:
+    from builder.api.calendar import CalendarApi
     from builder.api.citizens import CitizenApi
     from builder.api.dossiers import DossierApi, LookupApi
     from builder.api.openapi import OpenApiDocument
     from builder.api.plugins import PluginApi
     from builder.api.procedures import ProcedureApi
 
-    for api in (CitizenApi, ProcedureApi, DossierApi, LookupApi, PluginApi, OpenApiDocument):
+    for api in (CitizenApi, ProcedureApi, DossierApi, LookupApi, CalendarApi, PluginApi,
+                OpenApiDocument):
         appbuilder.add_api(api)

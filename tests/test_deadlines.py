@@ -1,0 +1,63 @@
+"""Due dates in the engine and through the API come from the agency's calendar."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from builder.extensions import db
+from builder.models import Agency, AgencyCalendarDay
+from tests.helpers import BA_DINH, citizen, staff, submit_birth
+
+# Wednesday 3 February 2027, 10:00 in Hà Nội; Tết 2027 closes offices Thu 4 – Wed 10 Feb
+BEFORE_TET = datetime(2027, 2, 3, 3, 0, tzinfo=timezone.utc)
+
+
+def test_calendar_api_crosses_tet(client):
+    response = client.get("/api/v1/calendar/due", query_string={
+        "agency": BA_DINH, "start": "2027-02-03T03:00:00Z", "value": 1, "unit": "working_days"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"due_at": "2027-02-11T03:00:00+00:00",
+                                   "working_days": ["2027-02-03", "2027-02-11"]}
+
+
+def test_an_agency_day_off_moves_the_due_date(client, app):
+    with app.app_context():
+        agency = db.session.query(Agency).filter_by(code=BA_DINH).one()
+        db.session.add(AgencyCalendarDay(agency_id=agency.id, day=date(2027, 2, 11), kind="off",
+                                         note="Nghỉ bù theo quyết định của UBND phường"))
+        db.session.commit()
+    body = client.get("/api/v1/calendar/due", query_string={
+        "agency": BA_DINH, "start": "2027-02-03T03:00:00Z", "value": 1}).get_json()
+    assert body["due_at"] == "2027-02-12T03:00:00+00:00"
+    # the agency's own day off does not touch another commune
+    other = client.get("/api/v1/calendar/due", query_string={
+        "agency": "000.01.02.H26", "start": "2027-02-03T03:00:00Z", "value": 1}).get_json()
+    assert other["due_at"] == "2027-02-11T03:00:00+00:00"
+
+
+@pytest.mark.parametrize("query, status", [
+    ({"start": "yesterday", "value": 1}, 400),
+    ({"start": "2027-02-03T10:00:00", "value": 1}, 400),  # no time zone
+    ({"start": "2027-02-03T03:00:00Z", "value": "x"}, 400),
+    ({"start": "2027-02-03T03:00:00Z", "value": 1, "unit": "weeks"}, 400),
+    ({"start": "2027-02-03T03:00:00Z", "value": -1}, 400),
+    ({"start": "2027-02-03T03:00:00Z", "value": 1, "agency": "000.99.99.H99"}, 404),
+])
+def test_calendar_api_refuses_bad_queries(client, query, status):
+    response = client.get("/api/v1/calendar/due", query_string=query)
+    assert response.status_code == status
+    assert response.get_json()["message"]
+
+
+def test_receiving_sets_the_due_dates(client, library, birth_package, monkeypatch):
+    owner = citizen(client)
+    code = submit_birth(client, owner, birth_package)["code"]
+    desk = staff(client, "mot_cua", "Desk", BA_DINH)
+    monkeypatch.setattr("builder.process.engine.utcnow", lambda: BEFORE_TET)
+    body = client.post(f"/api/v1/dossiers/{code}/actions", headers=desk,
+                       json={"action": "receive"}).get_json()
+    assert body["received_at"] == "2027-02-03T03:00:00+00:00"
+    # the procedure: 1 working day; the processing step: half a day
+    assert body["due_at"] == "2027-02-11T03:00:00+00:00"
+    assert body["step_due_at"] == "2027-02-03T08:45:00+00:00"  # 15:45 the same day
