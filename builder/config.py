@@ -61,6 +61,9 @@ LANGUAGES = {
 }
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
+# Where citizens reach this instance (QR codes on documents point there).
+PUBLIC_URL = "http://127.0.0.1:5000"
+
 # Requests and files.
 MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # a whole request; a file is limited below
 MAX_JSON_BODY = 2 * 1024 * 1024  # a JSON body of the API

@@ -61,3 +61,31 @@ def test_receiving_sets_the_due_dates(client, library, birth_package, monkeypatc
     # the procedure: 1 working day; the processing step: half a day
     assert body["due_at"] == "2027-02-11T03:00:00+00:00"
     assert body["step_due_at"] == "2027-02-03T08:45:00+00:00"  # 15:45 the same day
+
+
+def test_the_receipt_is_printed_with_codes_and_the_promised_date(client, library, birth_package,
+                                                                 monkeypatch, tmp_path):
+    from tests.conftest import fonts_drawing_text, pdf_text
+
+    owner = citizen(client)
+    code = submit_birth(client, owner, birth_package)["code"]
+    desk = staff(client, "mot_cua", "Desk", BA_DINH)
+    monkeypatch.setattr("builder.process.engine.utcnow", lambda: BEFORE_TET)
+    client.post(f"/api/v1/dossiers/{code}/actions", headers=desk, json={"action": "receive"})
+    documents = client.get(f"/api/v1/dossiers/{code}/documents", headers=owner).get_json()
+    assert [(d["kind"], d["ready"]) for d in documents] == [("form", True), ("receipt", True)]
+    pdf = client.get(documents[1]["url"], headers=owner).data
+    text = pdf_text(pdf, tmp_path)
+    for expected in ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", f"Mã hồ sơ: {code}",
+                     "Nguyễn Văn Hùng", "001090012345", "Đăng ký khai sinh",
+                     "Giấy chứng sinh", "Bản chính", "Không thu phí, lệ phí", "1 ngày làm việc",
+                     "10 giờ 00 phút, ngày 03/02/2027", "10 giờ 00 phút, ngày 11/02/2027",
+                     "Trả kết quả trực tuyến", "Cán bộ mot_cua"):
+        assert expected in text, expected
+    assert fonts_drawing_text(pdf) == {"DejaVuSans", "DejaVuSans-Bold"}
+    from pypdf import PdfReader
+    import io
+
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert round(float(page.mediabox.width)) == 420  # A5: 148 mm
+    assert len(page.images) == 2  # the barcode and the QR code

@@ -17,6 +17,11 @@ from builder.forms.package import package_errors
     (lambda p: p["form"]["schema"]["examples"][0]["child"].pop("sex"), "form.schema.examples.0.child.sex"),
     (lambda p: p["components"].append(dict(p["components"][0])), "components"),
     (lambda p: p.update(delivery_methods=[]), "delivery_methods"),
+    (lambda p: p["process"]["steps"][1]["actions"][1].update(to="nowhere"), "process.steps.1.actions.1.to"),
+    (lambda p: p["process"]["steps"][0].update(role="Officer"), "process.steps.0"),
+    (lambda p: p["process"]["steps"][0]["actions"][0].pop("to"), "process.steps.0.actions.0.to"),
+    (lambda p: p["process"]["steps"].append(dict(p["process"]["steps"][1])), "process.steps"),
+    (lambda p: p["process"]["steps"][1]["actions"].append({"action": "fly"}), "process.steps.1.actions.5.action"),
 ])
 def test_invalid_packages_say_where(birth_package, change, path):
     package = copy.deepcopy(birth_package)

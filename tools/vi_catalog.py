@@ -197,6 +197,11 @@ VI = {
     "start must be an ISO 8601 instant with its time zone.":
         "start phải là thời điểm theo ISO 8601, có múi giờ.",
     "value must be a number.": "value phải là một số.",
+    "Step ids must be unique.": "Mã các bước không được trùng nhau.",
+    "The first step is the reception desk's: role Desk, with the action receive.":
+        "Bước đầu tiên là của Bộ phận Một cửa: vai trò Desk, có thao tác receive.",
+    "No step has the id %(id)s.": "Không có bước nào mang mã %(id)s.",
+    "This action must say which step it leads to.": "Thao tác này phải chỉ rõ bước tiếp theo.",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":

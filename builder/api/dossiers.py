@@ -238,7 +238,7 @@ class DossierApi(BaseApi):
         """
         dossier = service.find_dossier(api_user(), key)
         made = {d.kind: d for d in dossier.documents}
-        expected = ["form"] if dossier.code else []
+        expected = (["form"] if dossier.code else []) + (["receipt"] if dossier.received_at else [])
         kinds = expected + [k for k in made if k not in expected]
         return jsonify(
             [

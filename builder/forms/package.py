@@ -45,6 +45,26 @@ def package_errors(package: Any) -> dict[str, list[str]]:
     component_ids = [c["id"] for c in package["components"]]
     if len(component_ids) != len(set(component_ids)):
         errors["components"] = [_("Component ids must be unique.")]
+    errors.update(process_errors(package["process"]))
+    return errors
+
+
+def process_errors(process: dict) -> dict[str, list[str]]:
+    """What the meta-schema cannot say: the steps form a graph the engine can run."""
+    errors: dict[str, list[str]] = {}
+    steps = process["steps"]
+    ids = [step["id"] for step in steps]
+    if len(ids) != len(set(ids)):
+        errors["process.steps"] = [_("Step ids must be unique.")]
+    first = steps[0]
+    if first.get("role") != "Desk" or not any(a["action"] == "receive" for a in first.get("actions", [])):
+        errors["process.steps.0"] = [_("The first step is the reception desk's: role Desk, with the action receive.")]
+    for i, step in enumerate(steps):
+        for j, action in enumerate(step.get("actions", [])):
+            if "to" in action and action["to"] not in ids:
+                errors[f"process.steps.{i}.actions.{j}.to"] = [_("No step has the id %(id)s.", id=action["to"])]
+            if action["action"] in ("receive", "forward") and "to" not in action:
+                errors[f"process.steps.{i}.actions.{j}.to"] = [_("This action must say which step it leads to.")]
     return errors
 
 

@@ -59,6 +59,67 @@ def render_form_pdf(dossier_id: int) -> None:
     db.session.commit()
 
 
+KIND_LABELS = {"original": "Bản chính", "certified_copy": "Bản sao chứng thực", "copy": "Bản sao"}
+UNIT_LABELS = {"working_days": "ngày làm việc", "days": "ngày", "hours": "giờ làm việc"}
+RETURN_PLACES = {
+    "online": "Trả kết quả trực tuyến (bản điện tử có chữ ký số)",
+    "desk": "Tại Bộ phận Một cửa - {agency}",
+    "post": "Qua dịch vụ bưu chính công ích",
+}
+
+
+def _vn_time(instant) -> str:
+    return instant.astimezone(VIETNAM).strftime("%H giờ %M phút, ngày %d/%m/%Y") if instant else ""
+
+
+def _money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def render_receipt(dossier_id: int) -> None:
+    """Document 01: the receipt with the promised return date, the dossier
+    code as a barcode and a QR code that opens the public lookup."""
+    from builder.documents.codes import barcode_uri, qr_uri
+    from builder.models import HistoryEntry
+
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or dossier.received_at is None:
+        return
+    package = dossier.version.package
+    attached = {a.component for a in dossier.attachments}
+    components = [
+        {"name": c["name"], "kind": KIND_LABELS[c["kind"]], "quantity": c["quantity"]}
+        for c in package.get("components", []) if c["id"] in attached
+    ]
+    fees = sum(f["amount"] for f in package.get("fees", []))
+    receiver = db.session.scalar(
+        select(HistoryEntry.actor_name).where(HistoryEntry.dossier_id == dossier.id,
+                                              HistoryEntry.action == "receive")
+        .order_by(HistoryEntry.id.desc()).limit(1))
+    method = (dossier.delivery or {}).get("method", "desk")
+    lookup = current_app.config["PUBLIC_URL"].rstrip("/") + "/dich-vu/tra-cuu?code=" + dossier.code
+    time_limit = package["processing_time"]
+    pdf = render_pdf(
+        "receipt.html",
+        agency=dossier.agency,
+        code=dossier.code,
+        barcode=barcode_uri(dossier.code),
+        qr=qr_uri(lookup),
+        applicant={"name": dossier.applicant_name, "id_number": dossier.applicant_id_number,
+                   "phone": dossier.applicant_phone, "email": dossier.applicant_email, "address": None},
+        procedure=package["name"],
+        components=components,
+        fee=_money(fees) if fees else "Không thu phí, lệ phí",
+        duration=f"{time_limit['value']:g} {UNIT_LABELS[time_limit['unit']]}",
+        received=_vn_time(dossier.received_at),
+        due=_vn_time(dossier.due_at),
+        return_place=RETURN_PLACES.get(method, RETURN_PLACES["desk"]).format(agency=dossier.agency.name),
+        officer=receiver or "",
+    )
+    save_document(dossier, "receipt", pdf)
+    db.session.commit()
+
+
 def notify_submitted(dossier_id: int) -> None:
     """Tell plugins and the applicant that a dossier was submitted."""
     dossier = db.session.get(Dossier, dossier_id)

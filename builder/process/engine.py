@@ -9,7 +9,7 @@ status and the clock is the law's (DOMAIN.md) and lives here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from builder.database import write_transaction
-from builder.errors import BadRequest, Conflict, Forbidden, InvalidData, NotFound
+from builder.errors import Conflict, Forbidden, InvalidData, NotFound
 from builder.extensions import db
 from builder.jobs.queue import enqueue
 from builder.models import Agency, Dossier, DossierTransfer
@@ -197,6 +197,7 @@ def _receive(session, user, dossier, body):
     target = _target(dossier, "receive")
     # received: the processing unit starts it (status 4) with its first act
     _enter(dossier, target, now, status=S.RECEIVED)
+    enqueue("builder.jobs.tasks.render_receipt", dossier.id, queue="pdf")
     return {"due_at": dossier.due_at.isoformat() if dossier.due_at else None}
 
 
