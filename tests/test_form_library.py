@@ -44,22 +44,6 @@ def load(path) -> dict:
     return json.loads(path.read_text("utf-8"))
 
 
-@pytest.fixture(autouse=True)
-def fresh_validator_cache():
-    """Workaround: builder.forms.validation caches validators in a process-wide
-    dict keyed by "version:<id>" alone, and every test database numbers its
-    versions from 1, so the validator of one package would be used for another
-    (and leak into later tests). Empty the cache around each test."""
-    from builder.forms import validation
-
-    cache = getattr(validation, "_VALIDATORS", None)
-    if hasattr(cache, "clear"):
-        cache.clear()
-    yield
-    if hasattr(cache, "clear"):
-        cache.clear()
-
-
 @pytest.fixture(params=PACKAGE_FILES, ids=lambda path: path.stem)
 def package_file(request):
     return request.param
@@ -514,10 +498,6 @@ def test_invalid_data_is_refused_at_the_right_paths(app, client, package_file, p
 
 # --- a known defect of the error mapping -------------------------------------
 
-@pytest.mark.xfail(reason=(
-    "builder/forms/validation.py _missing_key() places every 'required' (and "
-    "'dependentRequired') error on the first missing key of the whole list, so a "
-    "second missing field is never reported"), strict=False)
 def test_every_missing_field_is_reported(app, client):
     package = load(LIBRARY / "marriage_registration.json")
     _publish(app, package)

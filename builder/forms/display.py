@@ -25,6 +25,8 @@ class Table:
 
 @dataclass
 class Section:
+    """A titled (or untitled) run of items: labelled rows and tables."""
+
     title: str | None
     items: list[Row | Table] = field(default_factory=list)
 
@@ -66,27 +68,25 @@ def _ordered(schema: dict, order: list[str] | None) -> list[str]:
 
 
 def sections(schema: dict, data: dict, ui: dict | None = None) -> list[Section]:
-    ui = ui or {}
-    order = ui.get("order")
-    top = Section(title=None)
-    result = [top]
-    for key in _ordered(schema, order):
+    """The filled form in the order of ``ui.order``: a group (object) field is
+    a titled section; the plain fields between groups form untitled ones."""
+    result: list[Section] = []
+    for key in _ordered(schema, (ui or {}).get("order")):
         sub = schema["properties"][key]
         value = (data or {}).get(key)
-        label = sub.get("title", key)
-        if sub.get("type") == "object":
-            if value is None:
-                continue
-            section = Section(title=label)
+        if value is None or value == "" or value == []:
+            continue
+        if sub.get("type") == "object" and isinstance(value, dict):
+            section = Section(title=sub.get("title", key))
             for inner in _ordered(sub, None):
-                inner_schema = sub["properties"][inner]
                 inner_value = value.get(inner)
-                if inner_value is None or inner_value == "":
-                    continue
-                _append(section, inner_schema, inner, inner_value)
+                if inner_value not in (None, "", []):
+                    _append(section, sub["properties"][inner], inner, inner_value)
             result.append(section)
-        elif value is not None and value != "":
-            _append(top, sub, key, value)
+            continue
+        if not result or result[-1].title is not None:
+            result.append(Section(title=None))
+        _append(result[-1], sub, key, value)
     return [s for s in result if s.items]
 
 
@@ -107,7 +107,7 @@ def _append(section: Section, schema: dict, key: str, value: Any) -> None:
         )
     elif schema.get("type") == "object" and isinstance(value, dict):
         for inner in _ordered(schema, None):
-            if value.get(inner) not in (None, ""):
+            if value.get(inner) not in (None, "", []):
                 _append(section, schema["properties"][inner], inner, value[inner])
     else:
         section.items.append(Row(label=label, value=format_value(schema, value)))

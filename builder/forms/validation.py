@@ -55,30 +55,36 @@ def validator_for(schema: dict, cache_key: str | None = None) -> Draft202012Vali
     return validator
 
 
-def field_path(error: ValidationError) -> str:
-    parts = [str(p) for p in error.absolute_path]
-    if error.validator == "required":
-        # "'x' is a required property": the error sits on the parent object
-        missing = _missing_key(error)
-        if missing is not None:
-            parts.append(missing)
-    elif error.validator == "dependentRequired":
-        missing = _missing_key(error)
-        if missing is not None:
-            parts.append(missing)
-    return ".".join(parts)
-
-
-def _missing_key(error: ValidationError) -> str | None:
+def missing_keys(error: ValidationError) -> list[str]:
+    """The keys a ``required`` or ``dependentRequired`` error is about, in the
+    order jsonschema reports them (one error per missing key)."""
     instance = error.instance if isinstance(error.instance, dict) else {}
     if error.validator == "required":
-        candidates = error.validator_value
-    else:  # dependentRequired: {"a": ["b", "c"]}
-        candidates = [k for keys in error.validator_value.values() for k in keys]
-    for key in candidates:
-        if key not in instance:
-            return key
-    return None
+        return [key for key in error.validator_value if key not in instance]
+    return [
+        key
+        for present, needed in error.validator_value.items() if present in instance
+        for key in needed if key not in instance
+    ]
+
+
+def field_paths(errors: list[ValidationError]) -> list[str]:
+    """The field path of each error. A ``required`` error sits on the parent
+    object, so the missing key is appended: jsonschema yields one error per
+    missing key, in order, so the n-th error of a keyword at a place names
+    the n-th missing key there."""
+    seen: dict[tuple, int] = defaultdict(int)
+    paths = []
+    for error in errors:
+        parts = [str(p) for p in error.absolute_path]
+        if error.validator in ("required", "dependentRequired"):
+            place = (tuple(error.absolute_path), tuple(error.absolute_schema_path))
+            keys = missing_keys(error)
+            if seen[place] < len(keys):
+                parts.append(keys[seen[place]])
+            seen[place] += 1
+        paths.append(".".join(parts))
+    return paths
 
 
 def _type_name(name: Any) -> str:
@@ -136,14 +142,12 @@ def error_message(error: ValidationError) -> str:
 
 def collect_errors(errors) -> dict[str, list[str]]:
     result: dict[str, list[str]] = defaultdict(list)
-    for error in errors:
-        # if/then, allOf, anyOf: report the leaf errors, where the fields are
-        leaves = _leaves(error)
-        for leaf in leaves:
-            message = error_message(leaf)
-            path = field_path(leaf)
-            if message not in result[path]:
-                result[path].append(message)
+    # if/then, allOf: report the leaf errors, where the fields are
+    leaves = [leaf for error in errors for leaf in _leaves(error)]
+    for leaf, path in zip(leaves, field_paths(leaves)):
+        message = error_message(leaf)
+        if message not in result[path]:
+            result[path].append(message)
     return dict(result)
 
 

@@ -204,7 +204,9 @@ def _check_delivery(package: dict, delivery: dict | None) -> None:
 def _form_errors(dossier_or_version, data: dict, shape_only: bool) -> dict[str, list[str]]:
     version = dossier_or_version
     schema = version.package["form"]["schema"]
-    errors = validate_data(schema, data, cache_key=f"version:{version.id}", shape_only=shape_only)
+    # a published version never changes; its id and instant name it uniquely
+    key = f"version:{version.id}:{version.published_at.isoformat()}"
+    errors = validate_data(schema, data, cache_key=key, shape_only=shape_only)
     return {f"data.{path}" if path else "data": messages for path, messages in errors.items()}
 
 
