@@ -159,5 +159,17 @@ def jobs_flush() -> None:
         click.echo(f"{flush_outbox()} job(s) handed over")
 
 
+@jobs.command("watch")
+def jobs_watch() -> None:
+    """Flag dossiers due soon or overdue and tell their handlers (run from cron
+    when no worker runs; workers do it every DEADLINE_WATCH_SECONDS)."""
+    from builder.process.watch import watch_deadlines
+
+    app = _app()
+    with app.app_context():
+        counts = watch_deadlines()
+    click.echo(f"overdue: {counts['overdue']}, due soon: {counts['due_soon']}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -17,6 +17,8 @@ SQLITE_SYNCHRONOUS = "FULL"
 REDIS_URL = None
 RQ_QUEUES = ["default", "pdf"]
 JOB_RETRIES = 3
+OUTBOX_SWEEP_SECONDS = 30  # a worker hands over stranded jobs this often
+DEADLINE_WATCH_SECONDS = 600  # and runs the deadline watch this often
 
 # Security (Flask-AppBuilder with database auth).
 AUTH_TYPE = AUTH_DB

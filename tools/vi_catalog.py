@@ -202,6 +202,15 @@ VI = {
         "Bước đầu tiên là của Bộ phận Một cửa: vai trò Desk, có thao tác receive.",
     "No step has the id %(id)s.": "Không có bước nào mang mã %(id)s.",
     "This action must say which step it leads to.": "Thao tác này phải chỉ rõ bước tiếp theo.",
+    "%(name)s must be a date (YYYY-MM-DD).": "%(name)s phải là ngày (YYYY-MM-DD).",
+    "from must not be after to.": "from không được sau to.",
+    "due must be soon or overdue.": "due phải là soon hoặc overdue.",
+    "The evaluation is not valid.": "Đánh giá không hợp lệ.",
+    "Choose 1, 2 or 3.": "Hãy chọn 1, 2 hoặc 3.",
+    "A dossier can be evaluated once it is resolved.": "Chỉ đánh giá được hồ sơ đã giải quyết xong.",
+    "This dossier was already evaluated.": "Hồ sơ này đã được đánh giá.",
+    "Dossier %(code)s is overdue (due %(due)s)": "Hồ sơ %(code)s đã quá hạn (hạn %(due)s)",
+    "Dossier %(code)s is due soon (%(due)s)": "Hồ sơ %(code)s sắp đến hạn (%(due)s)",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":

@@ -12,7 +12,8 @@ def register_api(app: Flask, appbuilder) -> None:
     from builder.api.openapi import OpenApiDocument
     from builder.api.plugins import PluginApi
     from builder.api.procedures import ProcedureApi
+    from builder.api.stats import StatsApi
 
-    for api in (CitizenApi, ProcedureApi, DossierApi, LookupApi, CalendarApi, PluginApi,
+    for api in (CitizenApi, ProcedureApi, DossierApi, LookupApi, CalendarApi, StatsApi, PluginApi,
                 OpenApiDocument):
         appbuilder.add_api(api)

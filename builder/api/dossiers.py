@@ -66,6 +66,9 @@ class DossierApi(BaseApi):
           summary: List dossiers
           parameters:
           - {in: query, name: status, schema: {type: integer}}
+          - {in: query, name: procedure, schema: {type: string}}
+          - {in: query, name: due, schema: {type: string, enum: [soon, overdue]}}
+          - {in: query, name: assignee, schema: {type: string, enum: [me]}}
           - {in: query, name: page, schema: {type: integer}}
           responses:
             200: {description: A page of dossiers}
@@ -73,8 +76,13 @@ class DossierApi(BaseApi):
         status = request.args.get("status")
         if status is not None and not status.isdigit():
             raise BadRequest(_("The status must be a number from 0 to 10."))
+        due = request.args.get("due")
+        if due not in (None, "soon", "overdue"):
+            raise BadRequest(_("due must be soon or overdue."))
         total, items = service.list_dossiers(
-            api_user(), int(status) if status is not None else None, page_arg()
+            api_user(), int(status) if status is not None else None, page_arg(),
+            procedure=request.args.get("procedure"), due=due,
+            mine=request.args.get("assignee") == "me",
         )
         return jsonify({"count": total, "items": [service.dossier_dict(d, api_user()) for d in items]})
 
@@ -195,6 +203,41 @@ class DossierApi(BaseApi):
         user = api_user()
         dossier = perform(user, key, json_body())
         return jsonify(service.dossier_dict(dossier, user))
+
+    @expose("/<key>/evaluation", methods=["POST"])
+    @login_required
+    def evaluate(self, key: str):
+        """The applicant rates a resolved dossier: each criterion 3 (very
+        satisfied), 2 (satisfied) or 1 (not satisfied); once.
+        ---
+        post:
+          summary: Evaluate a dossier
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [overall, ease, timeliness, attitude]
+                  properties:
+                    overall: {type: integer, minimum: 1, maximum: 3}
+                    ease: {type: integer, minimum: 1, maximum: 3}
+                    timeliness: {type: integer, minimum: 1, maximum: 3}
+                    attitude: {type: integer, minimum: 1, maximum: 3}
+                    comment: {type: string}
+          responses:
+            201: {description: Recorded}
+            409: {description: Not resolved yet, or already evaluated}
+            422: {description: Invalid ratings}
+        """
+        from builder.process.evaluations import evaluate
+
+        user = api_user()
+        evaluation = evaluate(user, service.find_dossier(user, key), json_body())
+        return jsonify({"id": evaluation.id, "overall": evaluation.overall, "ease": evaluation.ease,
+                        "timeliness": evaluation.timeliness, "attitude": evaluation.attitude,
+                        "comment": evaluation.comment}), 201
 
     @expose("/<key>/history", methods=["GET"])
     @login_required

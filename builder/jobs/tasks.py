@@ -161,3 +161,30 @@ def _notify_applicant(dossier: Dossier) -> None:
         if notifier.check_config():
             continue  # not configured: the admin page says so
         notifier.send(notification)
+
+
+def notify_deadline(dossier_id: int, kind: str) -> None:
+    """Tell the staff handling a dossier that it is due soon or overdue."""
+    from builder.models import UserProfile
+
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None:
+        return
+    agency = dossier.handling_agency or dossier.agency
+    sm = current_app.appbuilder.sm
+    staff = db.session.scalars(select(UserProfile).where(UserProfile.agency_id == agency.id,
+                                                         UserProfile.kind == "staff")).all()
+    due = _vn_time(dossier.due_at)
+    with force_locale("vi"):
+        subject = (_("Dossier %(code)s is overdue (due %(due)s)", code=dossier.code, due=due) if kind == "overdue"
+                   else _("Dossier %(code)s is due soon (%(due)s)", code=dossier.code, due=due))
+    senders = [n for n in notifiers().values() if not n.check_config()]
+    for profile in staff:
+        user = sm.get_user_by_id(profile.user_id)
+        if user is None or not user.active:
+            continue
+        email = profile.email or (user.email if not user.email.endswith("@users.invalid") else None)
+        note = Notification(to_email=email, to_phone=profile.phone, subject=subject, body=subject,
+                            dossier_code=dossier.code, meta={"kind": kind, "staff": user.username})
+        for notifier in senders:
+            notifier.send(note)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask
 from rq import SimpleWorker, Worker
@@ -17,12 +18,21 @@ log = logging.getLogger(__name__)
 
 
 def _sweep(app: Flask, stop: threading.Event, every: float) -> None:
+    """Every ``every`` seconds: hand over stranded jobs; every
+    DEADLINE_WATCH_SECONDS: the deadline watch."""
+    from builder.process.watch import watch_deadlines
+
+    watch_every = float(app.config.get("DEADLINE_WATCH_SECONDS", 600))
+    last_watch = 0.0
     while not stop.wait(every):
         with app.app_context():
             try:
                 flush_outbox(min_age_seconds=every)
+                if time.monotonic() - last_watch >= watch_every:
+                    watch_deadlines()
+                    last_watch = time.monotonic()
             except Exception:  # the next sweep tries again
-                log.exception("outbox sweep failed")
+                log.exception("periodic work failed")
             finally:
                 db.session.remove()
 

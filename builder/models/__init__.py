@@ -10,6 +10,7 @@ from builder.models.dossier import (
     Dossier,
     DossierSequence,
     DossierTransfer,
+    Evaluation,
     HistoryEntry,
 )
 from builder.models.job import JobRecord
@@ -24,6 +25,7 @@ __all__ = [
     "Dossier",
     "DossierSequence",
     "DossierTransfer",
+    "Evaluation",
     "HistoryEntry",
     "JobRecord",
     "Payment",

@@ -26,6 +26,9 @@ class Dossier(Model):
     __table_args__ = (
         Index("ix_dossier_agency_status", "agency_id", "status"),
         Index("ix_dossier_applicant", "applicant_id", "status"),
+        Index("ix_dossier_handling_status", "handling_agency_id", "status", "due_at"),
+        Index("ix_dossier_submitted", "submitted_at"),
+        Index("ix_dossier_watch", "status", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -59,6 +62,12 @@ class Dossier(Model):
     clock_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     clock_remaining_seconds: Mapped[int | None] = mapped_column(Integer)
     apologized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # when it was processed (status 9), and how that stood against its due date
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(String(8))  # early | on_time | late
+    # the deadline watch: each warning is sent once
+    due_soon_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the status and step before a pause, to come back to
     paused_status: Mapped[int | None] = mapped_column(Integer)
     # optimistic locking: two officers acting at once, one wins
@@ -164,6 +173,22 @@ class Document(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
+
+
+class Evaluation(Model):
+    """The applicant's satisfaction with a resolved dossier: each criterion
+    3 (rất hài lòng), 2 (hài lòng) or 1 (chưa hài lòng)."""
+
+    __tablename__ = "dossier_evaluation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), nullable=False, unique=True)
+    overall: Mapped[int] = mapped_column(Integer, nullable=False)
+    ease: Mapped[int] = mapped_column(Integer, nullable=False)
+    timeliness: Mapped[int] = mapped_column(Integer, nullable=False)
+    attitude: Mapped[int] = mapped_column(Integer, nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
 class DossierTransfer(Model):

@@ -59,7 +59,11 @@ def find_dossier(user, key: str) -> Dossier:
     return dossier
 
 
-def list_dossiers(user, status: int | None, page: int, per_page: int = 20):
+def list_dossiers(user, status: int | None, page: int, per_page: int = 20, *,
+                  procedure: str | None = None, due: str | None = None, mine: bool = False):
+    """The caller's dossiers (citizen) or their agency's queue (staff),
+    filtered by status, procedure, deadline (``soon``: less than a working
+    day left; ``overdue``) and assignment to the caller."""
     query = select(Dossier)
     agencies = staff_agency_ids(user)
     if agencies is None:
@@ -71,10 +75,25 @@ def list_dossiers(user, status: int | None, page: int, per_page: int = 20):
         query = query.where(Dossier.applicant_id == user.id)
     if status is not None:
         query = query.where(Dossier.status == status)
+    if procedure:
+        query = query.join(Procedure, Dossier.procedure_id == Procedure.id).where(Procedure.code == procedure)
+    if mine:
+        query = query.where(Dossier.assignee_id == user.id)
+    if due in ("soon", "overdue"):
+        now = utcnow()
+        running = Dossier.status.in_((statuses.RECEIVED, statuses.PROCESSING))
+        if due == "overdue":
+            query = query.where(running, Dossier.due_at < now)
+        else:
+            from builder.process import deadlines
+
+            profile = profile_of(user)
+            calendar = deadlines.calendar_for(profile.agency if profile else None)
+            query = query.where(running, Dossier.due_at >= now,
+                                Dossier.due_at <= calendar.resume(now, calendar.day_length))
     total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
-    items = db.session.scalars(
-        query.order_by(Dossier.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    )
+    order = (Dossier.due_at.asc(), Dossier.id) if due else (Dossier.id.desc(),)
+    items = db.session.scalars(query.order_by(*order).offset((page - 1) * per_page).limit(per_page))
     return total, list(items)
 
 

@@ -179,6 +179,17 @@ def _enter(dossier: Dossier, step_id: str | None, now: datetime, status: int | N
         dossier.status = step["status"]
     agency = dossier.handling_agency or dossier.agency
     dossier.step_due_at = deadlines.due(agency, now, step.get("duration")) if step else None
+    if dossier.status == S.PROCESSED and dossier.resolved_at is None:
+        dossier.resolved_at, dossier.resolution = now, resolution(now, dossier.due_at)
+
+
+def resolution(resolved_at: datetime, due_at: datetime | None) -> str:
+    """early: before the due date; on_time: on it, by the due instant; late: after."""
+    if due_at is None or resolved_at > due_at:
+        return "late" if due_at is not None else "on_time"
+    if resolved_at.astimezone(VIETNAM).date() < due_at.astimezone(VIETNAM).date():
+        return "early"
+    return "on_time"
 
 
 def _target(dossier: Dossier, action: str) -> str | None:
