@@ -159,6 +159,10 @@ def check_structure(xml: bytes, process: dict) -> None:
                 expected.append((action["action"], None))
         assert [f.get("name") for f in leaving] == [name for name, _ in expected]
         for flow, (name, target) in zip(leaving, expected):
+            # alternatives, not a parallel split: each flow is conditional on its action
+            condition = flow.find("bpmn:conditionExpression", NS)
+            assert condition.text == f"action == '{name}'"
+            assert condition.get("{http://www.w3.org/2001/XMLSchema-instance}type") == "bpmn:tFormalExpression"
             if target:
                 assert flow.get("targetRef") == target
             else:
@@ -241,7 +245,7 @@ MODELLER = HEAD + """
       <bpmn:lane id="Lane_mc" name="Bộ phận Một cửa">
         <bpmn:flowNodeRef>StartEvent_1</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>Activity_0tiep1</bpmn:flowNodeRef>
-        <bpmn:flowNodeRef>Task-Trả</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>Task-TraKQ</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>Event_done</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>Event_refused</bpmn:flowNodeRef>
       </bpmn:lane>
@@ -256,7 +260,7 @@ MODELLER = HEAD + """
       <bpmn:outgoing>Flow_s</bpmn:outgoing>
       <bpmn:messageEventDefinition id="MessageEventDefinition_1"/>
     </bpmn:startEvent>
-    <bpmn:userTask id="Task-Trả" name="Trả   kết quả">
+    <bpmn:userTask id="Task-TraKQ" name="Trả   kết quả">
       <bpmn:incoming>Flow_3</bpmn:incoming>
       <bpmn:outgoing>Flow_4</bpmn:outgoing>
     </bpmn:userTask>
@@ -273,10 +277,10 @@ MODELLER = HEAD + """
     <bpmn:sequenceFlow id="Flow_1" name="Hồ sơ hợp lệ" sourceRef="Activity_0tiep1" targetRef="Step_ThamDinh"/>
     <bpmn:sequenceFlow id="Flow_r" sourceRef="Activity_0tiep1" targetRef="Event_refused"/>
     <bpmn:sequenceFlow id="Flow_2" sourceRef="Step_ThamDinh" targetRef="Activity_ky"/>
-    <bpmn:sequenceFlow id="Flow_3" sourceRef="Activity_ky" targetRef="Task-Trả"/>
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Activity_ky" targetRef="Task-TraKQ"/>
     <bpmn:sequenceFlow id="Flow_back" name="forward" sourceRef="Activity_ky" targetRef="Step_ThamDinh"/>
     <bpmn:sequenceFlow id="Flow_sup" name="Yêu cầu bổ sung" sourceRef="Step_ThamDinh" targetRef="Activity_0tiep1"/>
-    <bpmn:sequenceFlow id="Flow_4" sourceRef="Task-Trả" targetRef="Event_done"/>
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="Task-TraKQ" targetRef="Event_done"/>
     <bpmn:textAnnotation id="TextAnnotation_1"><bpmn:text>Thời hạn 3 ngày</bpmn:text></bpmn:textAnnotation>
     <bpmn:association id="Association_1" sourceRef="Step_ThamDinh" targetRef="TextAnnotation_1"/>
   </bpmn:process>
@@ -300,8 +304,8 @@ def test_import_from_a_modeller():
          "actions": [{"action": "forward", "to": "activity_ky"},
                      {"action": "request_supplement", "to": "activity_0tiep1"}]},
         {"id": "activity_ky", "name": "Lãnh đạo ký", "status": 4, "role": "Leader",
-         "actions": [{"action": "approve", "to": "task_tra"}, {"action": "forward", "to": "thamdinh"}]},
-        {"id": "task_tra", "name": "Trả kết quả", "status": 9, "role": "Desk",
+         "actions": [{"action": "approve", "to": "task_trakq"}, {"action": "forward", "to": "thamdinh"}]},
+        {"id": "task_trakq", "name": "Trả kết quả", "status": 9, "role": "Desk",
          "actions": [{"action": "return_result"}]},
     ]}
     assert process_errors(process) == {}
@@ -373,6 +377,31 @@ def test_import_of_our_export_edited_in_a_modeller():
     assert process_errors(process) == {}
 
 
+def test_step_ids_from_bpmn_ids():
+    from builder.process.bpmn import _normal_id
+
+    assert _normal_id("Step_reception") == "reception"
+    assert _normal_id("Step_a__b") == "a__b"  # already a valid step id: kept as it is
+    assert _normal_id("Activity_0x1ABC") == "activity_0x1abc"
+    assert _normal_id("Task-Thẩm.Định") == "task_tham_dinh"
+    assert _normal_id("Step_1st") == "step_1st"
+    assert _normal_id("_") == "step"
+    assert len(_normal_id("Activity_" + "x" * 100)) == 64
+
+
+def test_other_prefixes_and_a_modeller_rewrite_are_read_alike():
+    process = birth_process()
+    xml = to_bpmn(process, name="Đăng ký khai sinh", code="1.001193")
+    renamed = (xml.replace(b"bpmn:", b"semantic:").replace(b"xmlns:bpmn=", b"xmlns:semantic=")
+               .replace(b"<motcua:", b"<mc:").replace(b"</motcua:", b"</mc:").replace(b"xmlns:motcua=", b"xmlns:mc="))
+    assert b"<mc:step" in renamed and b"motcua:" not in renamed.replace(b"urn:motcua:", b"")
+    assert from_bpmn(renamed) == process
+    # as a modeller saves it: attributes re-quoted, whitespace re-indented, no XML declaration
+    root = etree.fromstring(xml, etree.XMLParser(remove_blank_text=True))
+    assert from_bpmn(etree.tostring(root)) == process
+    assert from_bpmn(xml.decode("utf-8").replace('<?xml version="1.0" encoding="UTF-8"?>\n', "")) == process
+
+
 def test_lane_names_in_vietnamese_and_english():
     from builder.process.bpmn import _role_from_name
 
@@ -437,6 +466,8 @@ LAUGHS = b"""<?xml version="1.0"?>
      "receive"),
     (modeller('<bpmn:sequenceFlow id="Flow_out" sourceRef="E" targetRef="T1"/>'), "Flow_out", "end event"),
     (modeller('<bpmn:startEvent id="S2"/>'), "S2", "start event"),
+    (modeller('<bpmn:sequenceFlow id="F1" sourceRef="T2" targetRef="E"/>'), "F1", "same id"),
+    (modeller('<bpmn:intermediateThrowEvent id="Event_mail"/>'), "Event_mail", "intermediate"),
     (modeller('<bpmn:sequenceFlow id="F9" sourceRef="S" targetRef="T2"/>'), "S", "more than one"),
     (modeller('<bpmn:userTask id="T3" name="Kế toán thu phí"/>',
               lanes='<bpmn:lane id="Lane_d" name="Một cửa"><bpmn:flowNodeRef>T1</bpmn:flowNodeRef></bpmn:lane>'

@@ -73,7 +73,8 @@ def test_the_receipt_is_printed_with_codes_and_the_promised_date(client, library
     monkeypatch.setattr("builder.process.engine.utcnow", lambda: BEFORE_TET)
     client.post(f"/api/v1/dossiers/{code}/actions", headers=desk, json={"action": "receive"})
     documents = client.get(f"/api/v1/dossiers/{code}/documents", headers=owner).get_json()
-    assert [(d["kind"], d["ready"]) for d in documents] == [("form", True), ("receipt", True)]
+    assert [(d["kind"], d["ready"]) for d in documents] == [
+        ("form", True), ("receipt", True), ("control_sheet", True)]
     pdf = client.get(documents[1]["url"], headers=owner).data
     text = pdf_text(pdf, tmp_path)
     for expected in ("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", f"Mã hồ sơ: {code}",

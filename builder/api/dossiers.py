@@ -282,6 +282,8 @@ class DossierApi(BaseApi):
         dossier = service.find_dossier(api_user(), key)
         made = {d.kind: d for d in dossier.documents}
         expected = (["form"] if dossier.code else []) + (["receipt"] if dossier.received_at else [])
+        if len(dossier.history) > 1:
+            expected.append("control_sheet")
         kinds = expected + [k for k in made if k not in expected]
         return jsonify(
             [

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -117,6 +118,84 @@ def render_receipt(dossier_id: int) -> None:
         officer=receiver or "",
     )
     save_document(dossier, "receipt", pdf)
+    db.session.commit()
+
+
+ACTION_LABELS = {
+    "submit": "Nộp hồ sơ", "receive": "Tiếp nhận hồ sơ", "refuse": "Từ chối tiếp nhận",
+    "request_supplement": "Yêu cầu bổ sung hồ sơ", "supplement": "Bổ sung hồ sơ",
+    "assign": "Phân công xử lý", "forward": "Chuyển bước xử lý", "approve": "Phê duyệt kết quả",
+    "return_result": "Trả kết quả", "transfer": "Chuyển liên thông", "apologize": "Xin lỗi, hẹn lại",
+    "withdraw": "Rút hồ sơ",
+}
+NOTICES = {  # kind: (form number, who signs)
+    "supplement_request": ("Mẫu số 02", "NGƯỜI TIẾP NHẬN HỒ SƠ"),
+    "refusal": ("Mẫu số 03", "NGƯỜI TIẾP NHẬN HỒ SƠ"),
+    "apology": ("Mẫu số 04", "THỦ TRƯỞNG CƠ QUAN"),
+}
+
+
+def _vn_date(instant) -> str:
+    return instant.astimezone(VIETNAM).strftime("%d/%m/%Y") if instant else ""
+
+
+def render_notice(dossier_id: int, kind: str, entry_id: int) -> None:
+    """Documents 02 (supplement request), 03 (refusal), 04 (apology), from
+    the history entry of the action that called for them."""
+    from builder.models import HistoryEntry
+
+    dossier = db.session.get(Dossier, dossier_id)
+    entry = db.session.get(HistoryEntry, entry_id)
+    if dossier is None or entry is None:
+        return
+    form_number, signer_title = NOTICES[kind]
+    agency = entry.agency or dossier.agency
+    at = entry.at.astimezone(VIETNAM)
+    details = entry.details or {}
+    pdf = render_pdf(
+        f"{kind}.html",
+        agency=agency,
+        unit=None,
+        place_date=f"ngày {at.day:02d} tháng {at.month:02d} năm {at.year}",
+        code=dossier.code,
+        applicant={"name": dossier.applicant_name, "id_number": dossier.applicant_id_number},
+        procedure=dossier.version.package["name"],
+        comment=entry.comment or "",
+        submitted_on=_vn_date(dossier.submitted_at),
+        received_on=_vn_date(dossier.received_at),
+        old_due=_vn_time(datetime.fromisoformat(details["old_due_at"])) if "old_due_at" in details else "",
+        new_due=_vn_time(datetime.fromisoformat(details["new_due_at"])) if "new_due_at" in details else "",
+        signer_title=signer_title,
+        signer=entry.actor_name,
+        form_number=form_number,
+    )
+    save_document(dossier, kind, pdf)
+    db.session.commit()
+
+
+def render_control_sheet(dossier_id: int) -> None:
+    """Document 05: one row per hand-over, rendered again after each action."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or dossier.code is None:
+        return
+    rows = []
+    for entry in dossier.history:
+        late = entry.step_due_at is not None and entry.at > entry.step_due_at
+        rows.append({
+            "agency": entry.agency.name if entry.agency else "Người nộp hồ sơ",
+            "at": _vn_time(entry.at),
+            "action": ACTION_LABELS.get(entry.action, entry.action),
+            "actor": entry.actor_name,
+            "step_due": _vn_time(entry.step_due_at),
+            "timeliness": "Quá hạn" if late else "Đúng hạn",
+            "comment": entry.comment or "",
+        })
+    pdf = render_pdf(
+        "control_sheet.html", agency=dossier.agency, code=dossier.code,
+        applicant={"name": dossier.applicant_name}, procedure=dossier.version.package["name"],
+        received=_vn_time(dossier.received_at), due=_vn_time(dossier.due_at), rows=rows,
+    )
+    save_document(dossier, "control_sheet", pdf)
     db.session.commit()
 
 

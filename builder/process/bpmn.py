@@ -50,7 +50,8 @@ BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
 MOTCUA = "urn:motcua:process"
-NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "motcua": MOTCUA}
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+NSMAP = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "motcua": MOTCUA, "xsi": XSI}
 
 ACTIONS = ("receive", "refuse", "request_supplement", "supplement", "assign", "forward", "approve",
            "return_result", "transfer", "apologize", "withdraw")
@@ -343,7 +344,13 @@ def to_bpmn(process: dict, *, name: str, code: str) -> bytes:
             end = _b(bprocess, "endEvent", id=end_id, name=end_names[end_id])
             refs(end, end_id)
         for flow_id, source, target, action in flows:
-            _b(bprocess, "sequenceFlow", id=flow_id, name=action, sourceRef=source, targetRef=target)
+            flow = _b(bprocess, "sequenceFlow", id=flow_id, name=action, sourceRef=source, targetRef=target)
+            if action is not None:
+                # a step's flows are alternatives, one per action: conditional flows (the modeller
+                # marks them with a small diamond), not an implicit parallel split
+                condition = _b(flow, "conditionExpression")
+                condition.set(f"{{{XSI}}}type", "bpmn:tFormalExpression")
+                condition.text = f"action == '{action}'"
 
         # the diagram
         width = FIRST_CX + col * COL_W + COL_W // 2 + 10 - POOL_X
@@ -468,7 +475,8 @@ def _parse(xml: bytes) -> etree._Element:
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise BpmnError("The document has a DOCTYPE declaration; DOCTYPEs and entities are refused.")
     if root.tag != f"{{{BPMN}}}definitions":
-        raise BpmnError(f"The document is not BPMN 2.0: its root element is {root.tag!r}, not "
+        where = f"in the namespace {_ns(root)}" if _ns(root) else "in no namespace"
+        raise BpmnError(f"The document is not BPMN 2.0: its root element is '{_local(root)}' {where}, not "
                         f"'definitions' in the namespace {BPMN}.", root.get("id"))
     return root
 
@@ -581,6 +589,7 @@ def from_bpmn(xml: bytes) -> dict:
     events: dict[str, etree._Element] = {}
     starts: list[etree._Element] = []
     flow_elements: list[etree._Element] = []
+    seen: set[str] = set()
     for child in process:
         if not isinstance(child.tag, str) or _ns(child) != BPMN:
             continue
@@ -591,8 +600,9 @@ def from_bpmn(xml: bytes) -> dict:
             _fail(child, _unsupported(child))
         if not child.get("id"):
             _fail(child, "it has no id.")
-        if child.get("id") in tasks or child.get("id") in events:
-            _fail(child, "another element has the same id.")
+        if child.get("id") in seen:
+            _fail(child, "another element of the process has the same id.")
+        seen.add(child.get("id"))
         if tag == "sequenceFlow":
             flow_elements.append(child)
         elif tag in STEP_TAGS:
@@ -736,7 +746,8 @@ def from_bpmn(xml: bytes) -> dict:
                 step["status"] = 4
 
     if first.role != "Desk":
-        _fail(first.element, f"it is the first step (the start event leads to it) but its role is {first.role}; "
+        _fail(first.element, f"it is the first step (the start event leads to it) but its role is "
+                             f"{first.role or 'none'}; "
                              "the first step is the reception desk's: put it in the Bộ phận Một cửa (Desk) lane.")
     if not any(a["action"] == "receive" and "to" in a for a in steps_of[first.id].get("actions", [])):
         _fail(first.element, "it is the first step but has no receive action: draw a sequence flow from it "

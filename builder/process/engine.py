@@ -51,7 +51,8 @@ RULES: dict[str, Rule] = {
     "apologize": Rule(frozenset({S.RECEIVED, S.PROCESSING}), needs=("new_due_date", "comment")),
     "withdraw": Rule(frozenset({S.SUBMITTED, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED}), owner=True),
 }
-PAUSED = {S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT, S.STOPPED}
+# the one-stop documents an action issues (DOMAIN.md: 02, 03, 04)
+NOTICE_OF = {"request_supplement": "supplement_request", "refuse": "refusal", "apologize": "apology"}
 
 
 # --- the process definition ---------------------------------------------------
@@ -136,12 +137,16 @@ def perform(user, key: str, body: Any) -> Dossier:
                 raise problem
             before = dossier.status
             entry = _EFFECTS[action](session, user, dossier, body)
-            history.append(
-                session, dossier, action=action, actor_id=user.id, actor_name=_actor_name(user),
+            logged = history.append(
+                session, dossier, at=utcnow(), action=action, actor_id=user.id, actor_name=_actor_name(user),
                 agency_id=None if rule.owner else _actor_agency(user), from_status=before,
                 to_status=dossier.status, step=dossier.current_step, comment=body.get("comment"),
                 step_due_at=dossier.step_due_at, details=entry or None,
             )
+            session.flush()
+            if action in NOTICE_OF:
+                enqueue("builder.jobs.tasks.render_notice", dossier.id, NOTICE_OF[action], logged.id, queue="pdf")
+            enqueue("builder.jobs.tasks.render_control_sheet", dossier.id, queue="pdf")
             if dossier.status != before:
                 enqueue("builder.jobs.tasks.notify_status_changed", dossier.id, before, dossier.status)
     except StaleDataError as exc:
