@@ -211,6 +211,16 @@ VI = {
     "This dossier was already evaluated.": "Hồ sơ này đã được đánh giá.",
     "Dossier %(code)s is overdue (due %(due)s)": "Hồ sơ %(code)s đã quá hạn (hạn %(due)s)",
     "Dossier %(code)s is due soon (%(due)s)": "Hồ sơ %(code)s sắp đến hạn (%(due)s)",
+    "You may only design the services of your agency.":
+        "Bạn chỉ được thiết kế dịch vụ của cơ quan mình.",
+    "No procedure has the code %(code)s.": "Không có thủ tục nào mang mã %(code)s.",
+    "A procedure with the code %(code)s exists; replace its draft with PUT.":
+        "Đã có thủ tục mang mã %(code)s; hãy thay bản nháp bằng PUT.",
+    "The code in the body must be %(code)s.": "Mã trong nội dung phải là %(code)s.",
+    "Send the process as BPMN XML (Content-Type: application/xml).":
+        "Vui lòng gửi quy trình dạng BPMN XML (Content-Type: application/xml).",
+    "The BPMN process cannot be used.": "Không sử dụng được quy trình BPMN này.",
+    "BPMN element %(element)s: %(why)s": "Phần tử BPMN %(element)s: %(why)s",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":

@@ -88,16 +88,23 @@ def save_draft(session: Session, package: dict) -> Procedure:
     if procedure is None:
         procedure = Procedure(code=package["code"])
         session.add(procedure)
+    if procedure.current_version is None:
+        _describe(procedure, package, agency)
+    procedure.draft = package
+    procedure.draft_updated_at = utcnow()
+    session.flush()
+    return procedure
+
+
+def _describe(procedure: Procedure, package: dict, agency: Agency) -> None:
+    """The catalogue's columns: the published version's, or the draft's
+    until there is one."""
     procedure.name = package["name"]
     procedure.search_name = fold(package["name"])
     procedure.agency = agency
     procedure.field = package["field"]
     procedure.level = package["level"]
     procedure.online = package["online"]
-    procedure.draft = package
-    procedure.draft_updated_at = utcnow()
-    session.flush()
-    return procedure
 
 
 def publish(session: Session, procedure: Procedure, published_by: str | None = None):
@@ -121,6 +128,8 @@ def publish(session: Session, procedure: Procedure, published_by: str | None = N
     session.add(version)
     session.flush()
     procedure.current_version = version
+    agency = session.scalar(select(Agency).where(Agency.code == procedure.draft["agency_code"]))
+    _describe(procedure, procedure.draft, agency)
     return version
 
 
