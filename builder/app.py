@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import weakref
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -93,6 +94,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         register_api(app, appbuilder)
         app.register_blueprint(portal)
     register_error_handlers(app)
+    vietnam = ZoneInfo(app.config["TIMEZONE"])
+    app.context_processor(lambda: {"tz": vietnam})
     app.json.ensure_ascii = False  # Vietnamese as it is, in UTF-8
     _dispose_pool_after_fork(app)
     return app

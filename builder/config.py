@@ -45,10 +45,13 @@ ROLE_PERMISSIONS = {
         "Services": ["menu_access"],
     },
     "Desk": {"DossierView": ["can_list", "can_show"], "Dossiers": ["menu_access"],
+             "OfficeView": ["can_queue", "can_dossier"], "Work queue": ["menu_access"],
              "One-stop office": ["menu_access"]},
     "Officer": {"DossierView": ["can_list", "can_show"], "Dossiers": ["menu_access"],
+             "OfficeView": ["can_queue", "can_dossier"], "Work queue": ["menu_access"],
                 "One-stop office": ["menu_access"]},
     "Leader": {"DossierView": ["can_list", "can_show"], "Dossiers": ["menu_access"],
+             "OfficeView": ["can_queue", "can_dossier"], "Work queue": ["menu_access"],
                "One-stop office": ["menu_access"]},
     "Citizen": {},
 }

@@ -5,8 +5,13 @@ from __future__ import annotations
 def register_admin_views(appbuilder) -> None:
     from flask_babel import lazy_gettext as _
 
+    from builder.admin.office import OfficeView
     from builder.admin.views import AgencyView, DossierView, JobView, ProcedureView
 
+    appbuilder.add_view(
+        OfficeView, "Work queue", icon="fa-tasks", label=_("Work queue"),
+        category="One-stop office", category_label=_("One-stop office"), category_icon="fa-inbox",
+    )
     appbuilder.add_view(
         DossierView, "Dossiers", icon="fa-folder-open", label=_("Dossiers"),
         category="One-stop office", category_label=_("One-stop office"),

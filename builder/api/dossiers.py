@@ -166,6 +166,27 @@ class DossierApi(BaseApi):
         )
         return jsonify(service.attachment_dict(attachment)), 201
 
+    @expose("/<key>/attachments/<int:attachment_id>", methods=["GET"])
+    @login_required
+    def attachment(self, key: str, attachment_id: int):
+        """An attached file, for its owner and the staff handling the dossier.
+        ---
+        get:
+          summary: Download an attachment
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          - {in: path, name: attachment_id, required: true, schema: {type: integer}}
+          responses:
+            200: {description: The file}
+            404: {description: Not found}
+        """
+        dossier = service.find_dossier(api_user(), key)
+        found = next((a for a in dossier.attachments if a.id == attachment_id), None)
+        if found is None:
+            raise NotFound(_("No such attachment."))
+        return send_file(io.BytesIO(storage.read_bytes(found.sha256)), mimetype=found.content_type,
+                         download_name=found.filename)
+
     @expose("/<key>/actions", methods=["POST"])
     @login_required
     def act(self, key: str):

@@ -1,0 +1,113 @@
+"""The one-stop office in the browser: the work queue of a person and of their
+unit, and the dossier page with its form data, files, history, documents and
+the actions the person may take now. Server-rendered, works without JavaScript."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from builder.errors import BuilderError
+from builder.extensions import db
+from builder.forms.display import sections
+from builder.models import Agency, Procedure, UserProfile
+from builder.process import dossiers as service
+from builder.process import statuses
+from builder.process.engine import available_actions, perform
+
+ACTION_LABELS = {
+    "receive": "Tiếp nhận", "refuse": "Từ chối tiếp nhận", "request_supplement": "Yêu cầu bổ sung",
+    "supplement": "Bổ sung hồ sơ", "assign": "Phân công", "forward": "Chuyển bước tiếp theo",
+    "approve": "Phê duyệt", "return_result": "Trả kết quả", "transfer": "Chuyển liên thông",
+    "apologize": "Xin lỗi, hẹn lại", "withdraw": "Rút hồ sơ", "submit": "Nộp hồ sơ",
+}
+
+
+class ActionForm(FlaskForm):
+    action = HiddenField()
+    comment = TextAreaField(validators=[Optional()])
+    assignee = SelectField(choices=[], validators=[Optional()], validate_choice=False)
+    to_agency = SelectField(choices=[], validators=[Optional()], validate_choice=False)
+    transfer_days = StringField(validators=[Optional()])
+    new_due_date = DateField(validators=[Optional()])
+
+
+def _officers(agency_id: int) -> list[tuple[str, str]]:
+    sm = current_app.appbuilder.sm
+    profiles = db.session.scalars(select(UserProfile).where(UserProfile.agency_id == agency_id,
+                                                            UserProfile.kind == "staff"))
+    choices = []
+    for profile in profiles:
+        user = db.session.get(sm.user_model, profile.user_id)
+        if user is not None and any(r.name == "Officer" for r in user.roles):
+            choices.append((user.username, profile.full_name))
+    return choices
+
+
+class OfficeView(BaseView):
+    route_base = "/mot-cua"
+    default_view = "queue"
+
+    @expose("/ho-so")
+    @has_access
+    def queue(self):
+        status = request.args.get("status")
+        due = request.args.get("due") if request.args.get("due") in ("soon", "overdue") else None
+        total, items = service.list_dossiers(
+            g.user, int(status) if status and status.isdigit() else None,
+            max(1, request.args.get("page", 1, type=int)), per_page=25,
+            procedure=request.args.get("procedure") or None, due=due, mine=request.args.get("mine") == "1",
+        )
+        procedures = db.session.scalars(select(Procedure).where(Procedure.current_version_id.is_not(None))
+                                        .order_by(Procedure.name)).all()
+        return self.render_template(
+            "office/queue.html", items=items, total=total, args=request.args,
+            statuses=statuses.STATUS_LABELS, procedures=procedures, status_label=statuses.status_label)
+
+    @expose("/ho-so/<code>", methods=["GET", "POST"])
+    @has_access
+    def dossier(self, code: str):
+        form = ActionForm()
+        if request.method == "POST":
+            if form.validate_on_submit():
+                body = {"action": form.action.data, "comment": form.comment.data or None}
+                if form.action.data == "assign":
+                    body["assignee"] = form.assignee.data
+                if form.action.data == "transfer":
+                    body["to_agency"] = form.to_agency.data
+                    if (form.transfer_days.data or "").strip().isdigit():
+                        body["duration"] = {"value": int(form.transfer_days.data), "unit": "working_days"}
+                if form.action.data == "apologize":
+                    body["new_due_date"] = form.new_due_date.data.isoformat() if form.new_due_date.data else None
+                try:
+                    perform(g.user, code, body)
+                    flash(_("Done: %(action)s.", action=ACTION_LABELS.get(form.action.data, form.action.data)), "success")
+                except BuilderError as error:
+                    details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in error.extra.get("errors", {}).items())
+                    flash(f"{error.message} {details}".strip(), "danger")
+            else:
+                flash(_("The form has expired; please try again."), "danger")
+            return redirect(url_for("OfficeView.dossier", code=code))
+        try:
+            dossier = service.find_dossier(g.user, code)
+        except BuilderError:
+            flash(_("No dossier %(code)s.", code=code), "danger")
+            return redirect(url_for("OfficeView.queue"))
+        package = dossier.version.package
+        handling = dossier.handling_agency or dossier.agency
+        form.assignee.choices = _officers(handling.id)
+        form.to_agency.choices = [(a.code, a.name) for a in db.session.scalars(
+            select(Agency).where(Agency.id != handling.id).order_by(Agency.name))]
+        return self.render_template(
+            "office/dossier.html", dossier=dossier, form=form,
+            data_sections=sections(package["form"]["schema"], dossier.data, package["form"].get("ui")),
+            components={c["id"]: c["name"] for c in package.get("components", [])},
+            actions=available_actions(g.user, dossier), labels=ACTION_LABELS,
+            status_label=statuses.status_label, today=date.today(),
+        )
