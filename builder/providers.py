@@ -29,12 +29,54 @@ class PaymentRequest:
     client_ip: str = "127.0.0.1"
     locale: str = "vn"
 
+    @property
+    def reference(self) -> str:
+        """Our reference of the payment, which the gateway sends as its order
+        reference and gives back as :attr:`CallbackResult.reference`."""
+        return str(self.payment_id)
+
+
+@dataclass
+class CallbackResult:
+    """What a gateway read from a callback (the browser's return, or its
+    server-to-server notice). Nothing in it may be trusted unless
+    ``valid_signature`` is true."""
+
+    valid_signature: bool
+    reference: str | None = None  # our PaymentRequest.reference
+    amount: int | None = None  # VND; None when the callback's amount is unreadable
+    paid: bool = False
+    cancelled: bool = False  # by the payer; neither paid nor cancelled: failed
+    gateway_transaction: str | None = None  # the gateway's own transaction number
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+# How the host settled a server-to-server notice; a gateway turns each into
+# its own answer (VNPay: RspCode 00, 02, 01, 04, 97, 99).
+IPN_CONFIRMED = "confirmed"
+IPN_ALREADY_CONFIRMED = "already_confirmed"
+IPN_NOT_FOUND = "not_found"
+IPN_INVALID_AMOUNT = "invalid_amount"
+IPN_INVALID_SIGNATURE = "invalid_signature"
+IPN_ERROR = "error"
+IPN_OUTCOMES = (IPN_CONFIRMED, IPN_ALREADY_CONFIRMED, IPN_NOT_FOUND, IPN_INVALID_AMOUNT,
+                IPN_INVALID_SIGNATURE, IPN_ERROR)
+
 
 @runtime_checkable
 class PaymentGateway(Provider, Protocol):
     def start_payment(self, request: PaymentRequest) -> str | None:
         """Return the URL to send the payer to, or None when the payment is
         made elsewhere (at the desk)."""
+
+    def verify_callback(self, params: dict[str, Any]) -> CallbackResult:
+        """Check the signature of a callback's parameters (its query string,
+        form or JSON body, merged) and read them. Never raises on bad input:
+        a callback that cannot be verified has ``valid_signature`` false."""
+
+    def ipn_answer(self, outcome: str) -> tuple[str, int, str]:
+        """The answer to a server-to-server notice, in the gateway's own format:
+        ``(body, HTTP status, content type)`` for one of ``IPN_OUTCOMES``."""
 
 
 @dataclass

@@ -247,6 +247,8 @@ VI = {
     "Done: %(action)s.": "Đã thực hiện: %(action)s.",
     "The form has expired; please try again.": "Biểu mẫu đã hết hạn; vui lòng thử lại.",
     "No such attachment.": "Không có tệp đính kèm này.",
+    "Only the reception desk registers paper dossiers.": "Chỉ Bộ phận Một cửa được đăng ký hồ sơ giấy.",
+    "Submitted in person at the one-stop desk.": "Nộp trực tiếp tại Bộ phận Một cửa.",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":
@@ -272,6 +274,40 @@ VI = {
     "An apology must come at least one working day before the due date.":
         "Văn bản xin lỗi phải được ban hành chậm nhất một ngày làm việc trước hạn trả kết quả.",
     "Choose a working day after the current due date.": "Hãy chọn một ngày làm việc sau hạn hiện tại.",
+    # payments
+    "%(key)s is not set in PLUGINS[\"%(plugin)s\"].": "Chưa khai báo %(key)s trong PLUGINS[\"%(plugin)s\"].",
+    "%(key)s of %(plugin)s must be an http(s) address.": "%(key)s của %(plugin)s phải là một địa chỉ http(s).",
+    "%(key)s of %(plugin)s must be a whole number of 1 or more.":
+        "%(key)s của %(plugin)s phải là số nguyên lớn hơn hoặc bằng 1.",
+    "No payment gateway is named %(name)s.": "Không có cổng thanh toán nào tên %(name)s.",
+    "The dossier %(code)s has no fee to pay.": "Hồ sơ %(code)s không có phí, lệ phí phải nộp.",
+    "Fees of dossier %(code)s": "Nộp phí, lệ phí hồ sơ %(code)s",
+    "The payment gateway %(name)s could not start the payment; please try again later.":
+        "Cổng thanh toán %(name)s không khởi tạo được giao dịch; vui lòng thử lại sau.",
+    "The fees cannot be paid when the dossier is: %(status)s.":
+        "Không thể nộp phí, lệ phí khi hồ sơ đang ở trạng thái: %(status)s.",
+    "The payment is not valid.": "Yêu cầu thanh toán không hợp lệ.",
+    "This service does not take payments online.": "Dịch vụ này không hỗ trợ thanh toán trực tuyến.",
+    "This service takes payments through %(name)s.": "Dịch vụ này nhận thanh toán qua %(name)s.",
+    "The payment gateway %(name)s is not set up yet.": "Cổng thanh toán %(name)s chưa được cấu hình.",
+    "The fees of dossier %(code)s are already paid.": "Phí, lệ phí của hồ sơ %(code)s đã được thanh toán.",
+    "A payment of this dossier is in progress; finish it, or start another in %(minutes)s minutes.":
+        "Hồ sơ này đang có một giao dịch thanh toán chưa hoàn tất; vui lòng hoàn tất giao dịch đó "
+        "hoặc thử lại sau %(minutes)s phút.",
+    "Paid %(amount)s VND through %(gateway)s.": "Đã nộp %(amount)s đồng qua %(gateway)s.",
+    "The payment gateway's answer could not be verified.":
+        "Không xác thực được phản hồi của cổng thanh toán.",
+    "No payment matches this answer.": "Không tìm thấy giao dịch thanh toán tương ứng.",
+    "The fees of dossier %(code)s are paid.": "Đã thanh toán xong phí, lệ phí của hồ sơ %(code)s.",
+    "The gateway reports the payment of dossier %(code)s as made; it will show as paid once the "
+    "gateway confirms it.":
+        "Cổng thanh toán báo giao dịch của hồ sơ %(code)s đã được thực hiện; hồ sơ sẽ hiện là đã "
+        "thanh toán khi cổng thanh toán xác nhận.",
+    "You cancelled the payment of dossier %(code)s.": "Bạn đã hủy giao dịch thanh toán của hồ sơ %(code)s.",
+    "The payment of dossier %(code)s did not go through.":
+        "Giao dịch thanh toán của hồ sơ %(code)s không thành công.",
+    "Payment of fees": "Thanh toán phí, lệ phí",
+    "Amount: %(amount)s VND": "Số tiền: %(amount)s đồng",
     # Flask-AppBuilder's own pages, which ship no Vietnamese
     "Login": "Đăng nhập",
     "Logout": "Đăng xuất",

@@ -9,12 +9,13 @@ def register_api(app: Flask, appbuilder) -> None:
     from builder.api.calendar import CalendarApi
     from builder.api.citizens import CitizenApi
     from builder.api.design import DesignApi
+    from builder.api.desk import DeskApi
     from builder.api.dossiers import DossierApi, LookupApi
     from builder.api.openapi import OpenApiDocument
     from builder.api.plugins import PluginApi
     from builder.api.procedures import ProcedureApi
     from builder.api.stats import StatsApi
 
-    for api in (CitizenApi, ProcedureApi, DesignApi, DossierApi, LookupApi, CalendarApi, StatsApi, PluginApi,
+    for api in (CitizenApi, ProcedureApi, DesignApi, DeskApi, DossierApi, LookupApi, CalendarApi, StatsApi, PluginApi,
                 OpenApiDocument):
         appbuilder.add_api(api)

@@ -87,16 +87,18 @@ def render_receipt(dossier_id: int) -> None:
     if dossier is None or dossier.received_at is None:
         return
     package = dossier.version.package
-    attached = {a.component for a in dossier.attachments}
+    receive = db.session.scalar(
+        select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id, HistoryEntry.action == "receive")
+        .order_by(HistoryEntry.id.desc()).limit(1))
+    # a paper dossier lists what the desk received; an online one what was attached
+    attached = set((receive.details or {}).get("components_received", [])) if receive else set()
+    attached |= {a.component for a in dossier.attachments}
     components = [
         {"name": c["name"], "kind": KIND_LABELS[c["kind"]], "quantity": c["quantity"]}
         for c in package.get("components", []) if c["id"] in attached
     ]
     fees = sum(f["amount"] for f in package.get("fees", []))
-    receiver = db.session.scalar(
-        select(HistoryEntry.actor_name).where(HistoryEntry.dossier_id == dossier.id,
-                                              HistoryEntry.action == "receive")
-        .order_by(HistoryEntry.id.desc()).limit(1))
+    receiver = receive.actor_name if receive else None
     method = (dossier.delivery or {}).get("method", "desk")
     lookup = current_app.config["PUBLIC_URL"].rstrip("/") + "/dich-vu/tra-cuu?code=" + dossier.code
     time_limit = package["processing_time"]

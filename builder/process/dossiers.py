@@ -17,7 +17,7 @@ from builder.models import Agency, Attachment, Dossier, Payment, Procedure
 from builder.models.types import utcnow
 from builder.process import history, statuses
 from builder.process.codes import next_dossier_code
-from builder.security import is_admin, profile_of, staff_agency_ids
+from builder.security import profile_of, role_names, staff_agency_ids
 from builder import storage
 
 FILE_SIGNATURES = {
@@ -355,10 +355,24 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
+SCANNABLE = (statuses.RECEIVED, statuses.PROCESSING)
+ATTACHABLE = (statuses.DRAFT, statuses.SUPPLEMENT_REQUESTED)
+
+
+def _may_attach(user, dossier: Dossier) -> bool:
+    """The applicant, to a draft or during a supplement; the receiving desk,
+    scanning a paper dossier it registered."""
+    if dossier.applicant_id is not None and dossier.applicant_id == user.id:
+        return dossier.status in ATTACHABLE
+    profile = profile_of(user)
+    return (dossier.channel == "desk" and dossier.status in SCANNABLE and profile is not None
+            and profile.agency_id == dossier.agency_id and "Desk" in role_names(user))
+
+
 def add_attachment(user, dossier: Dossier, component: Any, upload) -> Attachment:
-    if dossier.applicant_id != user.id:
+    if not can_see(user, dossier):
         raise NotFound(_("No dossier %(code)s.", code=dossier.code or dossier.id))
-    if dossier.status not in (statuses.DRAFT, statuses.SUPPLEMENT_REQUESTED):
+    if not _may_attach(user, dossier):
         raise Conflict(_("Files can only be attached to a draft or during a supplement."))
     components = {c["id"]: c for c in dossier.version.package.get("components", [])}
     if not isinstance(component, str) or component not in components:
@@ -379,7 +393,7 @@ def add_attachment(user, dossier: Dossier, component: Any, upload) -> Attachment
     dossier_id = dossier.id
     with write_transaction() as session:
         dossier = session.get(Dossier, dossier_id)
-        if dossier.status not in (statuses.DRAFT, statuses.SUPPLEMENT_REQUESTED):
+        if not _may_attach(user, dossier):
             raise Conflict(_("Files can only be attached to a draft or during a supplement."))
         attachment = Attachment(
             dossier_id=dossier.id,

@@ -1,0 +1,51 @@
+"""The desk registers a paper dossier, scans it in and prints the receipt."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+
+from tests.conftest import pdf_text
+from tests.helpers import BA_DINH, BIRTH_CODE, MINIMAL_PDF, citizen, staff
+
+PAPER = {"procedure": BIRTH_CODE,
+         "applicant": {"name": "Lê Thị Mai", "id_number": "001185000321", "phone": "0987654321"},
+         "components": ["birth_certificate", "marriage_certificate"], "delivery": {"method": "desk"}}
+# Monday 16 Nov 2026, 16:00 in Hà Nội: after the 15:00 cut-off
+AFTER_CUTOFF = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
+
+
+def test_the_desk_registers_a_paper_dossier(client, library, monkeypatch, tmp_path):
+    desk = staff(client, "mot_cua", "Desk", BA_DINH)
+    monkeypatch.setattr("builder.process.desk.utcnow", lambda: AFTER_CUTOFF)
+    response = client.post("/api/v1/desk/dossiers", headers=desk, json=PAPER)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["status"] == 2 and body["channel"] == "desk" and body["code"].startswith(BA_DINH)
+    # received after 15:00: the clock starts Tuesday 07:30; 1 working day → due Tuesday 17:00
+    assert body["due_at"] == "2026-11-17T10:00:00+00:00"
+    scan = client.post(f"/api/v1/dossiers/{body['code']}/attachments", headers=desk, data={
+        "component": "birth_certificate", "file": (io.BytesIO(MINIMAL_PDF), "scan-giay-chung-sinh.pdf")})
+    assert scan.status_code == 201, scan.get_json()
+    documents = {d["kind"]: d for d in client.get(f"/api/v1/dossiers/{body['code']}/documents",
+                                                  headers=desk).get_json()}
+    text = pdf_text(client.get(documents["receipt"]["url"], headers=desk).data, tmp_path)
+    assert "Lê Thị Mai" in text and "Giấy chứng nhận kết hôn" in text
+    assert "Tại Bộ phận Một cửa" in text
+    history = client.get(f"/api/v1/dossiers/{body['code']}/history", headers=desk).get_json()
+    assert [(h["action"], h["to_status"]) for h in history] == [("submit", 1), ("receive", 2)]
+    assert client.get(f"/api/v1/lookup/{body['code']}").get_json()["status"] == 2
+
+
+def test_paper_dossiers_need_their_components_and_the_desk(client, library):
+    desk = staff(client, "mot_cua", "Desk", BA_DINH)
+    missing = client.post("/api/v1/desk/dossiers", headers=desk, json={**PAPER, "components": []})
+    assert missing.status_code == 422
+    assert list(missing.get_json()["errors"]) == ["components.birth_certificate"]
+    bad = client.post("/api/v1/desk/dossiers", headers=desk, json={
+        **PAPER, "applicant": {"name": "", "id_number": "12"}, "data": {"child": {}}})
+    assert bad.status_code == 422
+    errors = bad.get_json()["errors"]
+    assert {"applicant.name", "applicant.id_number", "data.child.full_name"} <= set(errors)
+    officer = staff(client, "cong_chuc", "Officer", BA_DINH)
+    assert client.post("/api/v1/desk/dossiers", headers=officer, json=PAPER).status_code == 403
+    assert client.post("/api/v1/desk/dossiers", headers=citizen(client), json=PAPER).status_code == 403
