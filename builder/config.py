@@ -51,7 +51,8 @@ ROLE_PERMISSIONS = {
              "OfficeView": ["can_queue", "can_dossier"], "Work queue": ["menu_access"],
                 "One-stop office": ["menu_access"]},
     "Leader": {"DossierView": ["can_list", "can_show"], "Dossiers": ["menu_access"],
-             "OfficeView": ["can_queue", "can_dossier"], "Work queue": ["menu_access"],
+               "OfficeView": ["can_queue", "can_dossier"], "Work queue": ["menu_access"],
+               "StatisticsView": ["can_dashboard"], "Statistics": ["menu_access"],
                "One-stop office": ["menu_access"]},
     "Citizen": {},
 }

@@ -61,7 +61,13 @@ def test_statistics_count_each_outcome(client, office, birth_package, monkeypatc
     assert client.get("/api/v1/stats", query_string={"agency": HOAN_KIEM}).get_json()["received"] == 0
     assert client.get("/api/v1/stats", query_string={"to": "2020-01-01"}).get_json()["received"] == 0
     csv_text = client.get("/api/v1/stats?format=csv").get_data(as_text=True)
-    assert "resolved_late,1" in csv_text and "satisfaction.overall.very_satisfied,0" in csv_text
+    assert "resolved_late,Quá hạn,1" in csv_text
+    assert "satisfaction.overall.very_satisfied,Mức độ hài lòng · Tổng thể · Rất hài lòng,0" in csv_text
+    from openpyxl import load_workbook
+    import io
+    book = load_workbook(io.BytesIO(client.get("/api/v1/stats?format=xlsx").data))
+    rows = {r[1]: r[2] for r in book.active.iter_rows(min_row=2, values_only=True)}
+    assert rows["resolved_early"] == 1 and rows["withdrawn"] == 1
 
 
 def test_evaluation_feeds_satisfaction(client, office, birth_package):
@@ -120,3 +126,20 @@ def test_the_watch_warns_once_and_the_queue_filters(client, office, birth_packag
     assert queue(status=4) == [codes[0]]
     assert queue(procedure="1.001193.000.00.00.H26") == sorted(codes)
     assert client.get("/api/v1/dossiers?due=later", headers=o["officer"]).status_code == 400
+
+
+def test_the_dashboard_draws_the_figures(client, office, birth_package, app):
+    from tests.test_admin import browser_login
+
+    o = office
+    code = submit_birth(client, o["owner"], birth_package)["code"]
+    act(client, o["desk"], code, "receive")
+    leader = browser_login(app, "lanh_dao")
+    page = leader.get("/mot-cua/thong-ke/?agency=000.00.00.H26&from=2026-01-01&to=2030-12-31")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Tiếp nhận theo kênh" in html and "<svg" in html
+    assert "Đăng ký khai sinh" in html  # the per-procedure table
+    assert 'href="/api/v1/stats?format=xlsx' in html
+    officer = browser_login(app, "cong_chuc")
+    assert officer.get("/mot-cua/thong-ke/").status_code == 403  # leaders' page

@@ -249,6 +249,10 @@ VI = {
     "No such attachment.": "Không có tệp đính kèm này.",
     "Only the reception desk registers paper dossiers.": "Chỉ Bộ phận Một cửa được đăng ký hồ sơ giấy.",
     "Submitted in person at the one-stop desk.": "Nộp trực tiếp tại Bộ phận Một cửa.",
+    "Statistics": "Thống kê",
+    "From": "Từ ngày",
+    "To": "Đến ngày",
+    "By procedure": "Theo thủ tục",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":

@@ -5,6 +5,7 @@ from __future__ import annotations
 def register_admin_views(appbuilder) -> None:
     from flask_babel import lazy_gettext as _
 
+    from builder.admin.dashboard import StatisticsView
     from builder.admin.office import OfficeView
     from builder.admin.views import AgencyView, DossierView, JobView, ProcedureView
 
@@ -16,6 +17,10 @@ def register_admin_views(appbuilder) -> None:
         DossierView, "Dossiers", icon="fa-folder-open", label=_("Dossiers"),
         category="One-stop office", category_label=_("One-stop office"),
         category_icon="fa-inbox",
+    )
+    appbuilder.add_view(
+        StatisticsView, "Statistics", icon="fa-bar-chart", label=_("Statistics"),
+        category="One-stop office", category_label=_("One-stop office"),
     )
     appbuilder.add_view(
         ProcedureView, "Procedures", icon="fa-book", label=_("Procedures"),

@@ -47,6 +47,39 @@ def figures_from_request() -> dict:
                       start=start, end=end, now=utcnow())
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LABELS = {
+    "received": "Tiếp nhận", "online": "Trực tuyến", "desk": "Trực tiếp", "post": "Qua bưu chính",
+    "online_share": "Tỷ lệ trực tuyến", "resolved": "Đã giải quyết", "resolved_early": "Trước hạn",
+    "resolved_on_time": "Đúng hạn", "resolved_late": "Quá hạn", "in_progress": "Đang giải quyết",
+    "in_progress_within_deadline": "Trong hạn", "overdue": "Đã quá hạn", "refused": "Từ chối",
+    "withdrawn": "Rút hồ sơ", "on_time_rate": "Tỷ lệ đúng hạn", "satisfaction": "Mức độ hài lòng",
+    "responses": "Số lượt đánh giá", "overall": "Tổng thể", "ease": "Thủ tục", "timeliness": "Thời gian",
+    "attitude": "Thái độ cán bộ", "very_satisfied": "Rất hài lòng", "satisfied": "Hài lòng",
+    "unsatisfied": "Chưa hài lòng",
+}
+
+
+def label(path: str) -> str:
+    return " · ".join(LABELS.get(part, part) for part in path.split("."))
+
+
+def xlsx(figures: dict) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Thống kê"
+    sheet.append(["Chỉ tiêu", "Mã", "Giá trị"])
+    for path, value in flatten(figures):
+        sheet.append([label(path), path, value])
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 36
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def flatten(figures: dict, prefix: str = "") -> list[tuple[str, object]]:
     rows = []
     for key, value in figures.items():
@@ -72,7 +105,7 @@ class StatsApi(BaseApi):
           - {in: query, name: procedure, schema: {type: string}}
           - {in: query, name: from, schema: {type: string, format: date}}
           - {in: query, name: to, schema: {type: string, format: date}}
-          - {in: query, name: format, schema: {type: string, enum: [json, csv]}}
+          - {in: query, name: format, schema: {type: string, enum: [json, csv, xlsx]}}
           responses:
             200: {description: 'received, online, desk, post, resolved_early, resolved_on_time,
               resolved_late, in_progress, overdue, refused, withdrawn, on_time_rate, satisfaction'}
@@ -80,11 +113,14 @@ class StatsApi(BaseApi):
             404: {description: No such agency or procedure}
         """
         figures = figures_from_request()
+        if request.args.get("format") == "xlsx":
+            return Response(xlsx(figures), mimetype=XLSX,
+                            headers={"Content-Disposition": "attachment; filename=thong-ke.xlsx"})
         if request.args.get("format") == "csv":
             out = io.StringIO()
             writer = csv.writer(out)
-            writer.writerow(["figure", "value"])
-            writer.writerows(flatten(figures))
+            writer.writerow(["figure", "label", "value"])
+            writer.writerows((path, label(path), value) for path, value in flatten(figures))
             return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                             headers={"Content-Disposition": "attachment; filename=thong-ke.csv"})
         return jsonify(figures)
