@@ -77,3 +77,40 @@ def test_an_apology_must_come_a_working_day_early(client, library, birth_package
     late = act(client, officer, code, "apologize", new_due_date="2026-11-20", comment="Chậm")
     assert late.status_code == 409
     assert "một ngày làm việc" in late.get_json()["message"]
+
+
+def test_an_admin_edits_a_document_template(client, app, library, birth_package, tmp_path):
+    from sqlalchemy import func, select
+
+    from builder.documents.render import TEMPLATE_DIR
+    from builder.extensions import db
+    from builder.models import DocumentTemplate
+    from tests.test_admin import browser_login
+
+    staff(client, "quan_tri", "Admin", None)
+    admin = browser_login(app, "quan_tri")
+    broken = admin.post("/documenttemplateview/add", data={"name": "refusal.html", "html": "{% if %}"},
+                        follow_redirects=True)
+    assert "TemplateSyntaxError" in broken.get_data(as_text=True)
+    unknown = admin.post("/documenttemplateview/add", data={"name": "../../etc/passwd", "html": "x"},
+                         follow_redirects=True)
+    assert "Không có mẫu nào mang tên này." in unknown.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(DocumentTemplate.id))) == 0
+    edited = (TEMPLATE_DIR / "refusal.html").read_text("utf-8").replace(
+        "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "PHIẾU TỪ CHỐI TIẾP NHẬN HỒ SƠ (MẪU CỦA PHƯỜNG)")
+    saved = admin.post("/documenttemplateview/add", data={"name": "refusal.html", "html": edited},
+                       follow_redirects=True)
+    assert saved.status_code == 200
+    owner = citizen(client)
+    desk = staff(client, "mot_cua", "Desk", BA_DINH)
+    code = submit_birth(client, owner, birth_package)["code"]
+    act(client, desk, code, "refuse", comment="Sai thẩm quyền")
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN HỒ SƠ (MẪU CỦA PHƯỜNG)" in document(client, owner, code, "refusal", tmp_path)
+    # the sandbox: a template cannot reach Python's internals
+    from builder.documents.render import _sandbox
+    import jinja2.exceptions
+    import pytest
+
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        _sandbox().from_string("{{ ''.__class__.__mro__ }}").render()

@@ -253,6 +253,15 @@ VI = {
     "From": "Từ ngày",
     "To": "Đến ngày",
     "By procedure": "Theo thủ tục",
+    "Document templates": "Mẫu văn bản",
+    "Template": "Mẫu",
+    "HTML (Jinja)": "HTML (Jinja)",
+    "Updated at": "Cập nhật lúc",
+    "Updated by": "Người cập nhật",
+    "The file it replaces, e.g. receipt.html": "Tên mẫu được thay thế, ví dụ receipt.html",
+    "It may extend the shipped one: {% extends \"receipt.html\" %} does not work for the same name; copy the shipped template and change it.":
+        "Không thể dùng {% extends \"receipt.html\" %} với chính tên đó; hãy sao chép mẫu có sẵn rồi sửa.",
+    "No shipped template has this name.": "Không có mẫu nào mang tên này.",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":

@@ -7,7 +7,7 @@ def register_admin_views(appbuilder) -> None:
 
     from builder.admin.dashboard import StatisticsView
     from builder.admin.office import OfficeView
-    from builder.admin.views import AgencyView, DossierView, JobView, ProcedureView
+    from builder.admin.views import AgencyView, DocumentTemplateView, DossierView, JobView, ProcedureView
 
     appbuilder.add_view(
         OfficeView, "Work queue", icon="fa-tasks", label=_("Work queue"),
@@ -28,6 +28,10 @@ def register_admin_views(appbuilder) -> None:
     )
     appbuilder.add_view(
         AgencyView, "Agencies", icon="fa-sitemap", label=_("Agencies"),
+        category="Services", category_label=_("Services"),
+    )
+    appbuilder.add_view(
+        DocumentTemplateView, "Document templates", icon="fa-file-text", label=_("Document templates"),
         category="Services", category_label=_("Services"),
     )
     appbuilder.add_view(

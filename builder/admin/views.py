@@ -7,7 +7,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 
-from builder.models import Agency, Dossier, JobRecord, Procedure
+from builder.models import Agency, Dossier, DocumentTemplate, JobRecord, Procedure
 from builder.security import all_agency_ids, staff_agency_ids
 
 
@@ -95,3 +95,36 @@ class JobView(ModelView):
     base_order = ("id", "desc")
     list_columns = ["id", "func", "args", "queue", "state", "attempts", "created_at", "finished_at"]
     show_columns = list_columns + ["last_error"]
+
+
+class DocumentTemplateView(ModelView):
+    """Admins edit the templates of the one-stop documents (receipt.html,
+    supplement_request.html, refusal.html, apology.html, control_sheet.html,
+    register.html, form.html, blank_form.html). An edited template replaces
+    the shipped one; deleting it restores the shipped one. It is checked
+    before it is saved and runs sandboxed."""
+
+    datamodel = SQLAInterface(DocumentTemplate)
+    list_columns = ["name", "updated_at", "updated_by"]
+    add_columns = edit_columns = ["name", "html"]
+    label_columns = {"name": _("Template"), "html": _("HTML (Jinja)"), "updated_at": _("Updated at"),
+                     "updated_by": _("Updated by")}
+    description_columns = {"name": _("The file it replaces, e.g. receipt.html"),
+                           "html": _("It may extend the shipped one: {% extends \"receipt.html\" %} does not work "
+                                     "for the same name; copy the shipped template and change it.")}
+
+    def pre_add(self, item):
+        self._check(item)
+
+    def pre_update(self, item):
+        self._check(item)
+
+    def _check(self, item):
+        from builder.documents.render import TEMPLATE_DIR, check_template
+
+        if not (TEMPLATE_DIR / (item.name or "")).is_file() or item.name.startswith("_"):
+            raise ValueError(str(_("No shipped template has this name.")))
+        problem = check_template(item.html or "")
+        if problem:
+            raise ValueError(problem)
+        item.updated_by = g.user.username if g.user else None

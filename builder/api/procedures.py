@@ -1,12 +1,15 @@
 """The public catalogue of procedures."""
 from __future__ import annotations
 
-from flask import jsonify, request
+import io
+
+from flask import jsonify, request, send_file
 from flask_appbuilder.api import BaseApi, expose
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from builder.api.body import page_arg
+from builder.documents.blank import published_blank_form
 from builder.errors import BadRequest, NotFound
 from builder.extensions import db
 from builder.forms.package import fold
@@ -101,3 +104,27 @@ class ProcedureApi(BaseApi):
         if procedure is None or procedure.current_version is None:
             raise NotFound(_("No published procedure has the code %(code)s.", code=code))
         return jsonify(procedure_detail(procedure))
+
+    @expose("/<code>/form.pdf", methods=["GET"])
+    def form_pdf(self, code: str):
+        """The blank printable form of a procedure's published version (level 2).
+        ---
+        get:
+          summary: The blank form, A4, to print and fill in by hand
+          parameters:
+          - {in: path, name: code, required: true, schema: {type: string}}
+          responses:
+            200:
+              description: The blank form
+              content: {application/pdf: {}}
+            404: {description: No published procedure has this code}
+        """
+        procedure = db.session.scalar(select(Procedure).where(Procedure.code == code))
+        if procedure is None or procedure.current_version is None:
+            raise NotFound(_("No published procedure has the code %(code)s.", code=code))
+        return send_file(
+            io.BytesIO(published_blank_form(procedure.current_version)),
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=f"{procedure.code}.pdf",
+        )

@@ -16,12 +16,14 @@ from builder.models.dossier import (
 from builder.models.job import JobRecord
 from builder.models.payment import Payment
 from builder.models.procedure import Procedure, ProcedureVersion
+from builder.models.template import DocumentTemplate
 
 __all__ = [
     "Agency",
     "AgencyCalendarDay",
     "Attachment",
     "Document",
+    "DocumentTemplate",
     "Dossier",
     "DossierSequence",
     "DossierTransfer",
