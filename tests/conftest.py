@@ -33,7 +33,7 @@ START_HINTS = {
 # tables of roles and permissions, and the agencies, are set up once.
 PER_TEST_TABLES = [
     "payment", "dossier_document", "dossier_history", "dossier_transfer", "attachment", "dossier",
-    "agency_calendar_day", "dossier_evaluation", "document_template",
+    "agency_calendar_day", "dossier_evaluation", "document_template", "agency_document",
     "dossier_sequence", "job_outbox", "procedure_version", "procedure",
     "user_profile", "ab_user_role", "ab_user_group", "ab_api_key", "ab_user",
 ]

@@ -49,3 +49,17 @@ def test_paper_dossiers_need_their_components_and_the_desk(client, library):
     officer = staff(client, "cong_chuc", "Officer", BA_DINH)
     assert client.post("/api/v1/desk/dossiers", headers=officer, json=PAPER).status_code == 403
     assert client.post("/api/v1/desk/dossiers", headers=citizen(client), json=PAPER).status_code == 403
+
+
+def test_the_register_of_the_year(client, library, birth_package, tmp_path):
+    desk = staff(client, "mot_cua", "Desk", BA_DINH)
+    code = client.post("/api/v1/desk/dossiers", headers=desk, json=PAPER).get_json()["code"]
+    year = int("20" + code.split("-")[1][:2])
+    assert client.get(f"/api/v1/desk/register/{year}.pdf", headers=desk).status_code == 404
+    asked = client.post("/api/v1/desk/register", headers=desk, json={"year": year})
+    assert asked.status_code == 202  # printed by a worker (here, in the process)
+    pdf = client.get(asked.get_json()["url"], headers=desk)
+    assert pdf.status_code == 200
+    text = pdf_text(pdf.data, tmp_path)
+    assert f"SỔ THEO DÕI HỒ SƠ NĂM {year}" in text and code in text and "Lê Thị Mai" in text
+    assert client.post("/api/v1/desk/register", headers=desk, json={"year": "2026"}).status_code == 422

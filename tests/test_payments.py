@@ -267,6 +267,20 @@ def test_a_withdrawn_dossier_is_not_paid(client, submitted):
     assert response.get_json()["message"].startswith("Không thể nộp phí, lệ phí")
 
 
+def test_a_gateway_that_fails_to_start_leaves_no_open_payment(app, client, submitted, monkeypatch):
+    def broken(self, request):
+        raise ConnectionError("VNPay is down")
+
+    monkeypatch.setattr("plugins.payment_gateways.vnpay.VNPayGateway.start_payment", broken)
+    response = start(client, submitted)
+    assert response.status_code == 502
+    assert response.get_json()["message"] == (
+        "Cổng thanh toán VNPay không khởi tạo được giao dịch; vui lòng thử lại sau.")
+    assert dossier_payment(client, submitted)["status"] == "cancelled"
+    monkeypatch.undo()
+    assert start(client, submitted).status_code == 201, "the applicant may try again at once"
+
+
 # --- the IPN ------------------------------------------------------------------------------
 
 def test_a_paid_notice_confirms_the_payment_once(app, client, started):
@@ -482,6 +496,17 @@ def test_a_vnpay_without_settings_says_what_is_missing(app_config, client_factor
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"gateway": ["Cổng thanh toán VNPay chưa được cấu hình."]}
     assert client.get("/payments/vnpay/ipn", query_string=notice(1)).get_json()["RspCode"] == "97"
+
+
+def test_vnpay_checks_the_shape_of_its_settings(app):
+    from plugins.payment_gateways.vnpay import VNPayGateway
+
+    settings = {"tmn_code": TMN_CODE, "hash_secret": SECRET, "payment_url": "ftp://vnpay.vn",
+                "expire_minutes": 0}
+    with app.app_context():
+        problems = VNPayGateway(settings).check_config()
+    assert len(problems) == 2
+    assert "payment_url" in problems[0] and "expire_minutes" in problems[1]
 
 
 @pytest.fixture

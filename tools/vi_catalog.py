@@ -262,6 +262,9 @@ VI = {
     "It may extend the shipped one: {% extends \"receipt.html\" %} does not work for the same name; copy the shipped template and change it.":
         "Không thể dùng {% extends \"receipt.html\" %} với chính tên đó; hãy sao chép mẫu có sẵn rồi sửa.",
     "No shipped template has this name.": "Không có mẫu nào mang tên này.",
+    "Your account belongs to no agency.": "Tài khoản của bạn không thuộc cơ quan nào.",
+    "The request is not valid.": "Yêu cầu không hợp lệ.",
+    "Choose a year from 2000 to 2100.": "Hãy chọn năm từ 2000 đến 2100.",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template_string, request, url_for
+from flask import (Blueprint, Flask, Response, current_app, jsonify, render_template_string, request,
+                   url_for)
 from flask_appbuilder.api import BaseApi, expose
 from flask_babel import get_locale, gettext as _
 
@@ -67,7 +68,8 @@ class PaymentApi(BaseApi):
         dossier = find_dossier(user, key)
         body = json_body()
         if not isinstance(body, dict):
-            raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
+            raise InvalidData(_("The request body must be a JSON object."),
+                              {"": [_("Must be a group of fields.")]})
         name = body.get("gateway")
         payment, redirect_url = service.start(
             user, dossier, name, _return_url(name), request.remote_addr or "127.0.0.1",
@@ -93,7 +95,8 @@ RETURN_PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title>
 <style>
-body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; color: #222; }
+body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem;
+       color: #222; }
 .paid { color: #146c2e; } .cancelled, .failed, .unverified, .unknown { color: #a4262c; }
 </style>
 </head>
@@ -155,9 +158,10 @@ def return_page(gateway: str):
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return jsonify({"outcome": outcome, "message": message, "dossier": code,
                         "payment": service.payment_dict(payment) if payment else None}), http_status
+    amount = f"{payment.amount:,}".replace(",", ".") if payment else None
     page = render_template_string(
-        RETURN_PAGE, lang=str(get_locale()), title=_("Payment of fees"), outcome=outcome, message=message,
-        amount=_("Amount: %(amount)s VND", amount=f"{payment.amount:,}".replace(",", ".")) if payment else None,
+        RETURN_PAGE, lang=str(get_locale()), title=_("Payment of fees"), outcome=outcome,
+        message=message, amount=_("Amount: %(amount)s VND", amount=amount) if amount else None,
         lookup_url=url_for("portal.lookup", code=code) if code else None, follow=_("Follow a dossier"),
     )
     return Response(page, status=http_status, content_type="text/html; charset=utf-8")

@@ -269,3 +269,39 @@ def notify_deadline(dossier_id: int, kind: str) -> None:
                             dossier_code=dossier.code, meta={"kind": kind, "staff": user.username})
         for notifier in senders:
             notifier.send(note)
+
+
+def render_register(agency_id: int, year: int) -> None:
+    """Document 06: the desk's register of the dossiers it received in a year,
+    A4 landscape, one row per dossier."""
+    from datetime import date as _date, time as _time
+
+    from builder.models import Agency, AgencyDocument
+    from builder.process.statuses import status_label
+
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        return
+    start = datetime.combine(_date(year, 1, 1), _time(0), VIETNAM)
+    end = datetime.combine(_date(year + 1, 1, 1), _time(0), VIETNAM)
+    dossiers = db.session.scalars(
+        select(Dossier).where(Dossier.agency_id == agency_id, Dossier.received_at >= start,
+                              Dossier.received_at < end).order_by(Dossier.received_at, Dossier.id))
+    rows = [{
+        "code": d.code, "procedure": d.procedure.name, "applicant": d.applicant_name,
+        "contact": d.applicant_phone or d.applicant_email or "",
+        "handler": (d.handling_agency or d.agency).name, "received": _vn_date(d.received_at),
+        "due": _vn_date(d.due_at), "forwarded": _vn_date(d.received_at),
+        "resolved": _vn_date(d.resolved_at), "returned": _vn_date(d.returned_at),
+        "status": status_label(d.status),
+    } for d in dossiers]
+    pdf = render_pdf("register.html", agency=agency, year=year, rows=rows)
+    digest = store_bytes(pdf)
+    record = db.session.scalar(select(AgencyDocument).where(
+        AgencyDocument.agency_id == agency_id, AgencyDocument.kind == "register",
+        AgencyDocument.period == str(year)))
+    if record is None:
+        record = AgencyDocument(agency_id=agency_id, kind="register", period=str(year))
+        db.session.add(record)
+    record.sha256, record.size = digest, len(pdf)
+    db.session.commit()

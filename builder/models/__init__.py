@@ -16,10 +16,11 @@ from builder.models.dossier import (
 from builder.models.job import JobRecord
 from builder.models.payment import Payment
 from builder.models.procedure import Procedure, ProcedureVersion
-from builder.models.template import DocumentTemplate
+from builder.models.template import AgencyDocument, DocumentTemplate
 
 __all__ = [
     "Agency",
+    "AgencyDocument",
     "AgencyCalendarDay",
     "Attachment",
     "Document",

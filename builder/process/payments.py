@@ -156,7 +156,8 @@ def _close_stale_payments(session, dossier: Dossier, now: datetime) -> None:
         wait = payment.created_at + PENDING_WINDOW - now
         if wait > timedelta():
             raise Conflict(_("A payment of this dossier is in progress; finish it, or start "
-                             "another in %(minutes)s minutes.", minutes=math.ceil(wait.total_seconds() / 60)))
+                             "another in %(minutes)s minutes.",
+                             minutes=math.ceil(wait.total_seconds() / 60)))
         payment.status = "cancelled"
 
 
