@@ -43,6 +43,8 @@ ROLE_PERMISSIONS = {
         "Procedures": ["menu_access"],
         "Agencies": ["menu_access"],
         "Services": ["menu_access"],
+        "ProcessDesignerView": ["can_procedures", "can_process"],
+        "Process designer": ["menu_access"],
     },
     "Desk": {"DossierView": ["can_list", "can_show"], "Dossiers": ["menu_access"],
              "OfficeView": ["can_queue", "can_dossier"], "Work queue": ["menu_access"],

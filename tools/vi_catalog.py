@@ -265,6 +265,27 @@ VI = {
     "Your account belongs to no agency.": "Tài khoản của bạn không thuộc cơ quan nào.",
     "The request is not valid.": "Yêu cầu không hợp lệ.",
     "Choose a year from 2000 to 2100.": "Hãy chọn năm từ 2000 đến 2100.",
+    "Process designer": "Thiết kế quy trình",
+    "Design the process": "Thiết kế quy trình",
+    "No service here.": "Chưa có dịch vụ nào.",
+    "Process": "Quy trình",
+    "Download as BPMN 2.0": "Tải về dạng BPMN 2.0",
+    "The process cannot be saved:": "Chưa lưu được quy trình:",
+    "Steps": "Các bước",
+    "Position": "Thứ tự",
+    "Step id": "Mã bước",
+    "Role": "Vai trò",
+    "Time budget": "Thời hạn",
+    "Unit": "Đơn vị",
+    "Actions (one per line: action -> next step [role])": "Thao tác (mỗi dòng một thao tác: thao tác -> bước tiếp theo [vai trò])",
+    "Remove": "Xóa",
+    "The last row adds a step. Change the positions to reorder the steps.":
+        "Dòng cuối để thêm bước mới. Đổi số thứ tự để sắp xếp lại các bước.",
+    "Save the draft": "Lưu bản nháp",
+    "The time budget must be a number.": "Thời hạn phải là một số.",
+    "Cannot read the action lines: %(lines)s": "Không đọc được các dòng thao tác: %(lines)s",
+    "The draft of the process is saved; publish it to use it.":
+        "Đã lưu bản nháp quy trình; hãy công bố để áp dụng.",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":

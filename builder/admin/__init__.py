@@ -6,6 +6,7 @@ def register_admin_views(appbuilder) -> None:
     from flask_babel import lazy_gettext as _
 
     from builder.admin.dashboard import StatisticsView
+    from builder.admin.designer import ProcessDesignerView
     from builder.admin.office import OfficeView
     from builder.admin.views import AgencyView, DocumentTemplateView, DossierView, JobView, ProcedureView
 
@@ -25,6 +26,10 @@ def register_admin_views(appbuilder) -> None:
     appbuilder.add_view(
         ProcedureView, "Procedures", icon="fa-book", label=_("Procedures"),
         category="Services", category_label=_("Services"), category_icon="fa-cubes",
+    )
+    appbuilder.add_view(
+        ProcessDesignerView, "Process designer", icon="fa-sitemap", label=_("Process designer"),
+        category="Services", category_label=_("Services"),
     )
     appbuilder.add_view(
         AgencyView, "Agencies", icon="fa-sitemap", label=_("Agencies"),
