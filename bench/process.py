@@ -427,9 +427,10 @@ def bulk_load(conninfo: str, n: int, now: datetime, year_start: datetime) -> dic
         if sorted(_plain_indexes(cur, "dossier_history")) != sorted(history_indexes):
             raise RuntimeError("the history indexes were not rebuilt as they were")
         phase("evaluations", cur, """
-            INSERT INTO dossier_evaluation (dossier_id, overall, ease, timeliness, attitude, created_at)
-            SELECT id, v[1], v[2], v[3], v[4], returned_at + interval '1 day'
-            FROM (SELECT id, returned_at,
+            INSERT INTO dossier_evaluation (dossier_id, agency_id, procedure_id, submitted_at,
+                                            overall, ease, timeliness, attitude, created_at)
+            SELECT id, agency_id, procedure_id, submitted_at, v[1], v[2], v[3], v[4], returned_at + interval '1 day'
+            FROM (SELECT id, agency_id, procedure_id, submitted_at, returned_at,
                          ARRAY(SELECT CASE WHEN r < 0.70 THEN 3 WHEN r < 0.95 THEN 2 ELSE 1 END
                                FROM (SELECT random() + 0 * d.id AS r FROM generate_series(1, 4)) AS x) AS v
                   FROM dossier AS d
@@ -520,7 +521,7 @@ APP_SATISFACTION_SQL = (
     + ", ".join(f"coalesce(sum(CASE WHEN {criterion} = {level} THEN 1 ELSE 0 END), 0)"
                 for criterion in ("overall", "ease", "timeliness", "attitude") for level in (3, 2, 1))
     + """
-FROM dossier_evaluation JOIN dossier ON dossier_evaluation.dossier_id = dossier.id
+FROM dossier_evaluation
 WHERE submitted_at IS NOT NULL AND agency_id IN (@agencies@)
   AND submitted_at >= %(start)s AND submitted_at < %(end)s""")
 

@@ -2,7 +2,7 @@
 their agency only; citizens see their own dossiers."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import select
 
@@ -30,9 +30,14 @@ def is_staff(user) -> bool:
 
 
 def profile_of(user) -> UserProfile | None:
+    """The user's profile, read once per request (the session holds loaded
+    objects only weakly, so it would be read again each time)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.get(UserProfile, user.id)
+    cache = g.setdefault("motcua_profiles", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = db.session.get(UserProfile, user.id)
+    return cache[user.id]
 
 
 def staff_agency_ids(user) -> set[int] | None:

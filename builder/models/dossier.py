@@ -29,6 +29,9 @@ class Dossier(Model):
         Index("ix_dossier_handling_status", "handling_agency_id", "status", "due_at"),
         Index("ix_dossier_submitted", "submitted_at"),
         Index("ix_dossier_watch", "status", "due_at"),
+        # the statistics of an agency and period read only this index on PostgreSQL
+        Index("ix_dossier_stats", "agency_id", "submitted_at",
+              postgresql_include=["procedure_id", "status", "channel", "resolution", "due_at"]),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -180,9 +183,15 @@ class Evaluation(Model):
     3 (rất hài lòng), 2 (hài lòng) or 1 (chưa hài lòng)."""
 
     __tablename__ = "dossier_evaluation"
+    __table_args__ = (Index("ix_dossier_evaluation_scope", "agency_id", "submitted_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), nullable=False, unique=True)
+    # copied from the dossier (they never change after submission), so the
+    # statistics filter evaluations without joining a million dossiers
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"), nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     overall: Mapped[int] = mapped_column(Integer, nullable=False)
     ease: Mapped[int] = mapped_column(Integer, nullable=False)
     timeliness: Mapped[int] = mapped_column(Integer, nullable=False)

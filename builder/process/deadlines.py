@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from builder.extensions import db
@@ -12,9 +13,19 @@ from builder.process.calendar import WorkingCalendar
 
 def calendar_for(agency: Agency | None) -> WorkingCalendar:
     """The national calendar with the days off and make-up days of the agency
-    and of the agencies above it."""
+    and of the agencies above it; built once per request and agency."""
     if agency is None:
         return WorkingCalendar()
+    cache = g.setdefault("motcua_calendars", {}) if has_request_context() else None
+    if cache is not None and agency.id in cache:
+        return cache[agency.id]
+    calendar = _calendar_for(agency)
+    if cache is not None:
+        cache[agency.id] = calendar
+    return calendar
+
+
+def _calendar_for(agency: Agency) -> WorkingCalendar:
     ids = [agency.id] + [a.id for a in agency.ancestors()]
     days = db.session.scalars(select(AgencyCalendarDay).where(AgencyCalendarDay.agency_id.in_(ids)))
     off, work = set(), set()

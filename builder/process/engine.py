@@ -136,7 +136,8 @@ def perform(user, key: str, body: Any) -> Dossier:
             if problem is not None:
                 raise problem
             before = dossier.status
-            entry = _EFFECTS[action](session, user, dossier, body)
+            with session.no_autoflush:  # one UPDATE of the dossier, at the end
+                entry = _EFFECTS[action](session, user, dossier, body)
             logged = history.append(
                 session, dossier, at=utcnow(), action=action, actor_id=user.id, actor_name=_actor_name(user),
                 agency_id=None if rule.owner else _actor_agency(user), from_status=before,

@@ -31,7 +31,9 @@ def evaluate(user, dossier: Dossier, body: Any) -> Evaluation:
         raise Conflict(_("A dossier can be evaluated once it is resolved."))
     try:
         with write_transaction() as session:
-            evaluation = Evaluation(dossier_id=dossier.id, comment=comment,
+            evaluation = Evaluation(dossier_id=dossier.id, agency_id=dossier.agency_id,
+                                    procedure_id=dossier.procedure_id, submitted_at=dossier.submitted_at,
+                                    comment=comment,
                                     **{c: body[c] for c in CRITERIA})
             session.add(evaluation)
     except IntegrityError as exc:

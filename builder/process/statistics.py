@@ -21,16 +21,18 @@ LEVELS = {3: "very_satisfied", 2: "satisfied", 1: "unsatisfied"}
 
 
 def _scope(query, agency_ids: set[int] | None, procedure_id: int | None,
-           start: date | None, end: date | None):
-    conditions = [Dossier.submitted_at.is_not(None)]
+           start: date | None, end: date | None, table=Dossier):
+    """Dossiers (or their evaluations, which carry the same columns)
+    submitted in the period, by the agencies, for the procedure."""
+    conditions = [table.submitted_at.is_not(None)]
     if agency_ids is not None:
-        conditions.append(Dossier.agency_id.in_(agency_ids))
+        conditions.append(table.agency_id.in_(agency_ids))
     if procedure_id is not None:
-        conditions.append(Dossier.procedure_id == procedure_id)
+        conditions.append(table.procedure_id == procedure_id)
     if start is not None:
-        conditions.append(Dossier.submitted_at >= datetime.combine(start, time(0), VIETNAM))
+        conditions.append(table.submitted_at >= datetime.combine(start, time(0), VIETNAM))
     if end is not None:
-        conditions.append(Dossier.submitted_at < datetime.combine(end + timedelta(days=1), time(0), VIETNAM))
+        conditions.append(table.submitted_at < datetime.combine(end + timedelta(days=1), time(0), VIETNAM))
     return query.where(and_(*conditions))
 
 
@@ -40,7 +42,7 @@ def statistics(session: Session, *, agency_ids: set[int] | None = None, procedur
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     row = session.execute(_scope(select(
-        func.count(Dossier.id),
+        func.count(),
         count(Dossier.channel == "online"),
         count(Dossier.channel == "desk"),
         count(Dossier.channel == "post"),
@@ -79,8 +81,7 @@ def satisfaction(session: Session, agency_ids, procedure_id, start, end) -> dict
     for criterion in CRITERIA:
         for level in LEVELS:
             columns.append(func.coalesce(func.sum(case((getattr(Evaluation, criterion) == level, 1), else_=0)), 0))
-    query = _scope(select(*columns).join(Dossier, Evaluation.dossier_id == Dossier.id),
-                   agency_ids, procedure_id, start, end)
+    query = _scope(select(*columns), agency_ids, procedure_id, start, end, table=Evaluation)
     values = [int(v) for v in session.execute(query).one()]
     result: dict = {"responses": values[0]}
     position = 1
