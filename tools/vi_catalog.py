@@ -366,6 +366,25 @@ VI = {
 }
 
 
+def _more_translations() -> dict[str, str]:
+    """Translations kept beside this file in vi_*.py modules (one per area),
+    each with a VI dict like the one above."""
+    import importlib.util
+
+    more: dict[str, str] = {}
+    for path in sorted(Path(__file__).parent.glob("vi_*.py")):
+        if path.name == Path(__file__).name:
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        more.update(module.VI)
+    return more
+
+
+VI.update(_more_translations())
+
+
 def extract() -> Path:
     pot = ROOT / "build" / "messages.pot"
     pot.parent.mkdir(exist_ok=True)
