@@ -49,11 +49,17 @@ def can_see(user, dossier: Dossier) -> bool:
     return agencies is None or bool({dossier.agency_id, dossier.handling_agency_id} & agencies)
 
 
-def find_dossier(user, key: str) -> Dossier:
-    """A dossier by its code, or a draft by its id; 404 for anyone who may not see it."""
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == key))
-    if dossier is None and key.isdigit():
-        dossier = db.session.get(Dossier, int(key))
+def find_dossier(user, key: str, for_update: bool = False) -> Dossier:
+    """A dossier by its code, or a draft by its id; 404 for anyone who may not
+    see it. ``for_update`` reads it afresh and locks its row (PostgreSQL)
+    inside a write transaction."""
+    query = select(Dossier).where(Dossier.code == key if not key.isdigit() else
+                                  or_(Dossier.code == key, Dossier.id == int(key)))
+    if for_update:
+        if db.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        query = query.execution_options(populate_existing=True)
+    dossier = db.session.scalars(query).first()
     if dossier is None or not can_see(user, dossier):
         raise NotFound(_("No dossier %(code)s.", code=key))
     return dossier

@@ -125,13 +125,12 @@ def perform(user, key: str, body: Any) -> Dossier:
         missing["comment"] = [_("Must be text.")]
     if missing:
         raise InvalidData(_("The action is not valid."), missing)
-    dossier_id = _dossier_id(user, key)
+    from builder.process.dossiers import find_dossier
+
     try:
         with write_transaction() as session:
-            query = select(Dossier).where(Dossier.id == dossier_id)
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update()
-            dossier = session.scalar(query.execution_options(populate_existing=True))
+            dossier = find_dossier(user, key, for_update=True)
+            dossier_id = dossier.id
             problem = refusal(user, dossier, action)
             if problem is not None:
                 raise problem
@@ -157,12 +156,6 @@ def perform(user, key: str, body: Any) -> Dossier:
 
 def _given(value: Any) -> bool:
     return value is not None and value != "" and value != []
-
-
-def _dossier_id(user, key: str) -> int:
-    from builder.process.dossiers import find_dossier
-
-    return find_dossier(user, key).id
 
 
 def _actor_name(user) -> str:
