@@ -27,18 +27,23 @@ def blob_path(sha256: str) -> str:
     return os.path.join(storage_root(), sha256[:2], sha256[2:4], sha256)
 
 
+def write_atomically(path: str, data: bytes) -> None:
+    """Write a file whole or not at all, and durably (a reader never sees half)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+
+
 def store_bytes(data: bytes) -> str:
     """Store ``data`` and return its SHA-256; the write is atomic."""
     digest = hashlib.sha256(data).hexdigest()
     path = blob_path(digest)
     if not os.path.exists(path):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
+        write_atomically(path, data)
     return digest
 
 

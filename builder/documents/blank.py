@@ -12,7 +12,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 from reportlab.pdfbase.ttfonts import TTFont
 
 from builder.documents.render import TEMPLATE_DIR, font_dir, render_pdf
-from builder.storage import storage_root
+from builder.storage import storage_root, write_atomically
 
 TEMPLATE = "blank_form.html"
 FONT_SIZE = 10.5  # the body text of _base.html
@@ -112,7 +111,7 @@ def published_blank_form(version) -> bytes:
     except FileNotFoundError:
         pass
     pdf = blank_form_pdf(version.package, version.procedure.agency)
-    _write_atomically(path, pdf)  # two first downloads at once both write the same bytes
+    write_atomically(path, pdf)  # two first downloads at once both write the same bytes
     return pdf
 
 
@@ -144,16 +143,6 @@ def _layout_digest() -> str:
     for source in (Path(__file__), TEMPLATE_DIR / TEMPLATE, TEMPLATE_DIR / "_base.html"):
         digest.update(source.read_bytes())
     return digest.hexdigest()
-
-
-def _write_atomically(path: str, data: bytes) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
 
 
 # The layout --------------------------------------------------------------
