@@ -63,3 +63,22 @@ def test_the_register_of_the_year(client, library, birth_package, tmp_path):
     text = pdf_text(pdf.data, tmp_path)
     assert f"SỔ THEO DÕI HỒ SƠ NĂM {year}" in text and code in text and "Lê Thị Mai" in text
     assert client.post("/api/v1/desk/register", headers=desk, json={"year": "2026"}).status_code == 422
+
+
+def test_the_desk_page_registers_and_scans(client, app, library, tmp_path):
+    from tests.test_admin import browser_login
+
+    staff(client, "mot_cua", "Desk", BA_DINH)
+    browser = browser_login(app, "mot_cua")
+    page = browser.get(f"/mot-cua/tiep-nhan?procedure={BIRTH_CODE}").get_data(as_text=True)
+    assert "Giấy chứng sinh" in page and 'type="file"' in page
+    missing = browser.post("/mot-cua/tiep-nhan", data={
+        "procedure": BIRTH_CODE, "register": "1", "name": "Lê Thị Mai"}, follow_redirects=True)
+    assert "components.birth_certificate" in missing.get_data(as_text=True)
+    done = browser.post("/mot-cua/tiep-nhan", data={
+        "procedure": BIRTH_CODE, "register": "1", "name": "Lê Thị Mai", "id_number": "001185000321",
+        "components": ["birth_certificate"], "delivery": "desk",
+        "scan-birth_certificate": (io.BytesIO(MINIMAL_PDF), "scan.pdf")},
+        content_type="multipart/form-data", follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert "Đã tiếp nhận" in text and "scan.pdf" in text and "Được tiếp nhận" in text

@@ -286,6 +286,16 @@ VI = {
     "Cannot read the action lines: %(lines)s": "Không đọc được các dòng thao tác: %(lines)s",
     "The draft of the process is saved; publish it to use it.":
         "Đã lưu bản nháp quy trình; hãy công bố để áp dụng.",
+    "Register a paper dossier": "Tiếp nhận hồ sơ giấy",
+    "Choose": "Chọn",
+    "Full name": "Họ và tên",
+    "Documents received": "Giấy tờ đã nhận",
+    "Scan of": "Bản quét của",
+    "at the desk": "tại Bộ phận Một cửa",
+    "online": "trực tuyến",
+    "by post": "qua bưu chính",
+    "Receive and print the receipt": "Tiếp nhận và in giấy biên nhận",
+    "Received: %(code)s. The receipt is being printed.": "Đã tiếp nhận: %(code)s. Giấy tiếp nhận đang được in.",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":

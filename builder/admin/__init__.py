@@ -19,6 +19,10 @@ def register_admin_views(appbuilder) -> None:
         category="One-stop office", category_label=_("One-stop office"),
         category_icon="fa-inbox",
     )
+    appbuilder.add_link(
+        "Register a paper dossier", href="/mot-cua/tiep-nhan", icon="fa-plus-square",
+        label=_("Register a paper dossier"), category="One-stop office",
+    )
     appbuilder.add_view(
         StatisticsView, "Statistics", icon="fa-bar-chart", label=_("Statistics"),
         category="One-stop office", category_label=_("One-stop office"),

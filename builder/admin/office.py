@@ -54,6 +54,45 @@ class OfficeView(BaseView):
     route_base = "/mot-cua"
     default_view = "queue"
 
+    @expose("/tiep-nhan", methods=["GET", "POST"])
+    @has_access
+    def desk(self):
+        """The desk registers a paper dossier: the applicant, the components
+        received, their scans; then the dossier page with its receipt."""
+        from builder.process.desk import register_paper_dossier
+        from builder.process.dossiers import add_attachment
+
+        form = ActionForm()
+        procedures = db.session.scalars(select(Procedure).where(Procedure.current_version_id.is_not(None))
+                                        .order_by(Procedure.name)).all()
+        chosen = next((p for p in procedures if p.code == request.values.get("procedure")), None)
+        errors: dict = {}
+        if request.method == "POST" and chosen is not None and "register" in request.form:
+            if not form.validate_on_submit():
+                flash(_("The form has expired; please try again."), "danger")
+                return redirect(url_for("OfficeView.desk", procedure=chosen.code))
+            body = {
+                "procedure": chosen.code,
+                "applicant": {key: request.form.get(key, "").strip() or None
+                              for key in ("name", "id_number", "phone", "email", "address")},
+                "components": request.form.getlist("components"),
+                "delivery": {"method": request.form.get("delivery", "desk")},
+            }
+            body["applicant"]["name"] = body["applicant"]["name"] or ""
+            try:
+                dossier = register_paper_dossier(g.user, body)
+                for component in body["components"]:
+                    upload = request.files.get(f"scan-{component}")
+                    if upload is not None and upload.filename:
+                        add_attachment(g.user, dossier, component, upload)
+                flash(_("Received: %(code)s. The receipt is being printed.", code=dossier.code), "success")
+                return redirect(url_for("OfficeView.dossier", code=dossier.code))
+            except BuilderError as error:
+                errors = error.extra.get("errors") or {"": [error.message]}
+        return self.render_template(
+            "office/desk.html", form=form, procedures=procedures, chosen=chosen,
+            package=chosen.current_version.package if chosen else None, errors=errors, values=request.form)
+
     @expose("/ho-so")
     @has_access
     def queue(self):

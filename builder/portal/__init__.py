@@ -1,14 +1,27 @@
 """The citizen-facing pages: server-rendered, usable without JavaScript."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_appbuilder import IndexView, expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import PasswordField, StringField
 
+from builder.accounts import register_citizen
+from builder.errors import BuilderError, InvalidData, NotFound
 from builder.extensions import db
+from builder.forms.compiler import add_row, apply_errors, compile_form, data_to_form, form_to_data, remove_row
 from builder.forms.package import fold
+from builder.forms.validation import validate_data
 from builder.models import Dossier, Procedure
-from builder.process.dossiers import lookup_dict
+from builder.process import statuses
+from builder.process.dossiers import (
+    add_attachment, create_dossier, find_dossier, lookup_dict, published_procedure, submit_draft,
+    update_draft,
+)
 
 portal = Blueprint("portal", __name__, url_prefix="/dich-vu", template_folder="templates")
 
@@ -67,3 +80,246 @@ def lookup():
 @portal.route("/")
 def catalogue():
     return redirect(url_for("PortalIndexView.index", q=request.args.get("q", "")))
+
+
+# --- the online form -------------------------------------------------------------
+
+def _page(template: str, **context):
+    from flask import current_app
+
+    return render_template(template, appbuilder=current_app.appbuilder,
+                           base_template=current_app.appbuilder.base_template, **context)
+
+
+def _version_key(version) -> str:
+    # the same key the validator's cache uses (builder/process/dossiers.py)
+    return f"version:{version.id}:{version.published_at.isoformat()}"
+
+
+def _form_class(version):
+    form = version.package["form"]
+    return compile_form(form["schema"], form.get("ui"), cache_key=_version_key(version))
+
+
+def _csrf_ok() -> bool:
+    from flask import current_app
+    from flask_wtf.csrf import validate_csrf
+    from wtforms.validators import ValidationError
+
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
+def _own_draft(procedure: Procedure, key: str | None) -> Dossier | None:
+    if not key:
+        return None
+    try:
+        dossier = find_dossier(current_user, str(key))
+    except NotFound:
+        abort(404)
+    if (dossier.applicant_id != current_user.id or dossier.status != statuses.DRAFT
+            or dossier.procedure_id != procedure.id):
+        abort(404)
+    return dossier
+
+
+def _login_url(next_url: str) -> str:
+    from flask import current_app
+
+    return current_app.appbuilder.get_url_for_login_with(next_url) if next_url else (
+        current_app.appbuilder.get_url_for_login)
+
+
+def _to_login():
+    return redirect(_login_url(request.full_path.rstrip("?")))
+
+
+class _Outcome:
+    """What the page shows besides the form: errors on the files, on the
+    delivery method, and those that belong to no field."""
+
+    def __init__(self) -> None:
+        self.components: dict[str, list[str]] = {}
+        self.delivery: list[str] = []
+        self.general: list[str] = []
+
+    def add(self, form, errors: dict[str, list[str]]) -> None:
+        data_errors = {}
+        for path, messages in errors.items():
+            if path == "data" or path.startswith("data."):
+                data_errors[path[5:]] = messages
+            elif path.startswith("components."):
+                self.components.setdefault(path.split(".", 1)[1], []).extend(messages)
+            elif path.startswith("delivery"):
+                self.delivery.extend(messages)
+            else:
+                self.general.extend(messages)
+        for path, messages in apply_errors(form, data_errors).items():
+            self.general.extend(messages)
+
+    def __bool__(self) -> bool:
+        return bool(self.components or self.delivery or self.general)
+
+
+def _save(version, draft, data: dict, delivery: dict | None) -> Dossier:
+    body = {"data": data, "submit": False}
+    if delivery:
+        body["delivery"] = delivery
+    if draft is None:
+        return create_dossier(current_user, {"procedure": version.procedure.code, **body})
+    return update_draft(current_user, draft, body)
+
+
+def _attach_uploads(dossier, package: dict, outcome: _Outcome) -> None:
+    for component in package.get("components", []):
+        upload = request.files.get(f"component-{component['id']}")
+        if upload is None or not upload.filename:
+            continue
+        try:
+            add_attachment(current_user, dossier, component["id"], upload)
+        except BuilderError as error:
+            outcome.components.setdefault(component["id"], []).append(str(error.message))
+
+
+@portal.route("/<code>/nop-ho-so", methods=["GET", "POST"])
+def apply(code: str):
+    if not current_user.is_authenticated:
+        return _to_login()
+    procedure = published_procedure(code)
+    if procedure is None:
+        abort(404)
+    version = procedure.current_version
+    package = version.package
+    if package.get("level", 1) < 3:
+        abort(404)
+    form_class = _form_class(version)
+    draft = _own_draft(procedure, request.values.get("ho_so"))
+    outcome = _Outcome()
+    if request.method == "GET":
+        form = data_to_form(form_class, draft.data if draft else {})
+        delivery_method = (draft.delivery or {}).get("method") if draft else None
+        return _render_apply(procedure, package, form, draft, outcome, delivery_method)
+
+    form = form_class()  # parsed from the request, with everything as typed
+    delivery_method = request.form.get("delivery_method") or None
+    if not _csrf_ok():
+        outcome.general.append(_("The form has expired; please try again."))
+        return _render_apply(procedure, package, form, draft, outcome, delivery_method), 400
+    if request.form.get("add_row"):
+        add_row(form, request.form["add_row"])
+        return _render_apply(procedure, package, form, draft, outcome, delivery_method)
+    if request.form.get("remove_row"):
+        remove_row(form, request.form["remove_row"])
+        return _render_apply(procedure, package, form, draft, outcome, delivery_method)
+
+    submitting = request.form.get("action") == "submit"
+    data = form_to_data(form)
+    delivery = {"method": delivery_method} if delivery_method else None
+    if submitting:
+        outcome.add(form, {f"data.{p}" if p else "data": m for p, m in validate_data(
+            package["form"]["schema"], data, cache_key=_version_key(version)).items()})
+        if delivery is None and package.get("delivery_methods"):
+            outcome.delivery.append(_("Choose how to receive the result."))
+    try:
+        # the work is kept as a draft even when it cannot be submitted yet,
+        # so the files attached now are not lost
+        draft = _save(version, draft, data, delivery)
+    except InvalidData as error:
+        if not submitting:
+            outcome.add(form, error.errors)
+        return _render_apply(procedure, package, form, draft, outcome, delivery_method), 422
+    except BuilderError as error:
+        outcome.general.append(str(error.message))
+        return _render_apply(procedure, package, form, draft, outcome, delivery_method), error.status
+    _attach_uploads(draft, package, outcome)
+    if not submitting:
+        if outcome:
+            return _render_apply(procedure, package, form, draft, outcome, delivery_method), 422
+        flash(_("The draft is saved. You can come back to it later."), "success")
+        return redirect(url_for("portal.apply", code=code, ho_so=draft.id))
+    if not outcome:
+        try:
+            dossier = submit_draft(current_user, draft)
+        except InvalidData as error:
+            outcome.add(form, error.errors)
+        except BuilderError as error:
+            outcome.general.append(str(error.message))
+        else:
+            return redirect(url_for("portal.submitted", key=dossier.code))
+    else:
+        # what is still missing among the files
+        attached = {a.component for a in draft.attachments}
+        for component in package.get("components", []):
+            if component.get("required") and component["id"] not in attached:
+                outcome.components.setdefault(component["id"], []).append(
+                    _("Please attach: %(name)s.", name=component["name"]))
+    return _render_apply(procedure, package, form, draft, outcome, delivery_method), 422
+
+
+def _render_apply(procedure, package, form, draft, outcome, delivery_method):
+    from builder.forms.compiler import error_summary
+
+    labels = {"online": _("Online"), "desk": _("At the one-stop desk"), "post": _("By post")}
+    return _page(
+        "portal/apply.html", procedure=procedure, package=package, form=form, draft=draft,
+        outcome=outcome, summary=error_summary(form) if outcome else [],
+        components={c["id"]: c for c in package.get("components", [])},
+        attached={a.component: a for a in (draft.attachments if draft else [])},
+        delivery_methods=[(m, labels.get(m, m)) for m in package.get("delivery_methods", [])],
+        delivery_method=delivery_method,
+    )
+
+
+@portal.route("/ho-so/<key>")
+def submitted(key: str):
+    if not current_user.is_authenticated:
+        return _to_login()
+    try:
+        dossier = find_dossier(current_user, key)
+    except NotFound:
+        abort(404)
+    return _page("portal/submitted.html", dossier=dossier,
+                 status_label=statuses.status_label(dossier.status))
+
+
+# --- registration ------------------------------------------------------------------
+
+class RegistrationForm(FlaskForm):
+    id_number = StringField(_l("Citizen ID"))
+    full_name = StringField(_l("Full name"))
+    phone = StringField(_l("Phone"))
+    email = StringField(_l("E-mail"))
+    password = PasswordField(_l("Password"))
+
+
+@portal.route("/dang-ky", methods=["GET", "POST"])
+def register():
+    form = RegistrationForm()
+    general: list[str] = []
+    if request.method == "POST":
+        if not _csrf_ok():
+            general.append(_("The form has expired; please try again."))
+        else:
+            body = {name: (form[name].data or "").strip() if name != "password" else form[name].data or ""
+                    for name in ("id_number", "full_name", "phone", "email", "password")}
+            try:
+                register_citizen(body)
+            except InvalidData as error:
+                for name, messages in error.errors.items():
+                    if name in form:
+                        form[name].errors = list(messages)
+                    else:
+                        general.extend(messages)
+            except BuilderError as error:
+                general.append(str(error.message))
+            else:
+                flash(_("Your account is ready: sign in with your citizen ID."), "success")
+                return redirect(_login_url(request.args.get("next", "")))
+    return _page("portal/register.html", form=form, general=general,
+                 summary=[(form[n].id, form[n].label.text, form[n].errors) for n in form._fields
+                          if form[n].errors])
