@@ -90,3 +90,24 @@ def test_the_receipt_is_printed_with_codes_and_the_promised_date(client, library
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     assert round(float(page.mediabox.width)) == 420  # A5: 148 mm
     assert len(page.images) == 2  # the barcode and the QR code
+
+
+def test_a_supplement_restarts_the_clock_from_zero(client, library, birth_package, monkeypatch):
+    owner = citizen(client)
+    code = submit_birth(client, owner, birth_package)["code"]
+    desk = staff(client, "mot_cua", "Desk", BA_DINH)
+    officer = staff(client, "cong_chuc", "Officer", BA_DINH)
+    clock = {"now": datetime(2026, 11, 16, 2, 0, tzinfo=timezone.utc)}  # Monday 09:00
+    monkeypatch.setattr("builder.process.engine.utcnow", lambda: clock["now"])
+
+    def act(headers, action, **body):
+        response = client.post(f"/api/v1/dossiers/{code}/actions", headers=headers, json={"action": action, **body})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    assert act(desk, "receive")["due_at"] == "2026-11-17T02:00:00+00:00"  # Tuesday 09:00
+    clock["now"] = datetime(2026, 11, 16, 3, 0, tzinfo=timezone.utc)  # Monday 10:00
+    act(officer, "request_supplement", comment="Bổ sung giấy chứng sinh bản chính")
+    clock["now"] = datetime(2026, 11, 18, 7, 0, tzinfo=timezone.utc)  # Wednesday 14:00
+    # complete again: a whole working day from Wednesday 14:00 is Thursday 14:00
+    assert act(owner, "supplement")["due_at"] == "2026-11-19T07:00:00+00:00"
