@@ -147,6 +147,7 @@ class _Outcome:
         self.components: dict[str, list[str]] = {}
         self.delivery: list[str] = []
         self.general: list[str] = []
+        self.on_fields = False  # some errors were put on the form's fields
 
     def add(self, form, errors: dict[str, list[str]]) -> None:
         data_errors = {}
@@ -159,11 +160,13 @@ class _Outcome:
                 self.delivery.extend(messages)
             else:
                 self.general.extend(messages)
-        for path, messages in apply_errors(form, data_errors).items():
+        unplaced = apply_errors(form, data_errors)
+        self.on_fields = self.on_fields or len(unplaced) < len(data_errors)
+        for path, messages in unplaced.items():
             self.general.extend(messages)
 
     def __bool__(self) -> bool:
-        return bool(self.components or self.delivery or self.general)
+        return bool(self.components or self.delivery or self.general or self.on_fields)
 
 
 def _save(version, draft, data: dict, delivery: dict | None) -> Dossier:
@@ -230,7 +233,9 @@ def apply(code: str):
         # so the files attached now are not lost
         draft = _save(version, draft, data, delivery)
     except InvalidData as error:
-        if not submitting:
+        if submitting:
+            _missing_files(draft, package, outcome)
+        else:
             outcome.add(form, error.errors)
         return _render_apply(procedure, package, form, draft, outcome, delivery_method), 422
     except BuilderError as error:
@@ -252,13 +257,17 @@ def apply(code: str):
         else:
             return redirect(url_for("portal.submitted", key=dossier.code))
     else:
-        # what is still missing among the files
-        attached = {a.component for a in draft.attachments}
-        for component in package.get("components", []):
-            if component.get("required") and component["id"] not in attached:
-                outcome.components.setdefault(component["id"], []).append(
-                    _("Please attach: %(name)s.", name=component["name"]))
+        _missing_files(draft, package, outcome)
     return _render_apply(procedure, package, form, draft, outcome, delivery_method), 422
+
+
+def _missing_files(draft, package: dict, outcome: _Outcome) -> None:
+    """Required documents with no file yet, said beside their file inputs."""
+    attached = {a.component for a in draft.attachments} if draft else set()
+    for component in package.get("components", []):
+        if (component.get("required") and component["id"] not in attached
+                and component["id"] not in outcome.components):
+            outcome.components[component["id"]] = [_("Please attach: %(name)s.", name=component["name"])]
 
 
 def _render_apply(procedure, package, form, draft, outcome, delivery_method):
