@@ -12,10 +12,12 @@ def register_api(app: Flask, appbuilder) -> None:
     from builder.api.desk import DeskApi
     from builder.api.dossiers import DossierApi, LookupApi
     from builder.api.openapi import OpenApiDocument
+    from builder.api.payments import PaymentApi, register_payment_callbacks
     from builder.api.plugins import PluginApi
     from builder.api.procedures import ProcedureApi
     from builder.api.stats import StatsApi
 
-    for api in (CitizenApi, ProcedureApi, DesignApi, DeskApi, DossierApi, LookupApi, CalendarApi, StatsApi, PluginApi,
-                OpenApiDocument):
+    for api in (CitizenApi, ProcedureApi, DesignApi, DeskApi, DossierApi, PaymentApi, LookupApi,
+                CalendarApi, StatsApi, PluginApi, OpenApiDocument):
         appbuilder.add_api(api)
+    register_payment_callbacks(app)  # /payments/<gateway>/return and /ipn

@@ -128,7 +128,7 @@ ACTION_LABELS = {
     "request_supplement": "Yêu cầu bổ sung hồ sơ", "supplement": "Bổ sung hồ sơ",
     "assign": "Phân công xử lý", "forward": "Chuyển bước xử lý", "approve": "Phê duyệt kết quả",
     "return_result": "Trả kết quả", "transfer": "Chuyển liên thông", "apologize": "Xin lỗi, hẹn lại",
-    "withdraw": "Rút hồ sơ",
+    "withdraw": "Rút hồ sơ", "payment": "Thanh toán phí, lệ phí",
 }
 NOTICES = {  # kind: (form number, who signs)
     "supplement_request": ("Mẫu số 02", "NGƯỜI TIẾP NHẬN HỒ SƠ"),
