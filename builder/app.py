@@ -97,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     vietnam = ZoneInfo(app.config["TIMEZONE"])
     app.context_processor(lambda: {"tz": vietnam})
     app.json.ensure_ascii = False  # Vietnamese as it is, in UTF-8
+    app.json.sort_keys = False  # a form's fields keep their order
     _dispose_pool_after_fork(app)
     return app
 

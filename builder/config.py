@@ -45,6 +45,8 @@ ROLE_PERMISSIONS = {
         "Services": ["menu_access"],
         "ProcessDesignerView": ["can_procedures", "can_process"],
         "Process designer": ["menu_access"],
+        "FormDesignerView": ["can_forms", "can_form_design"],
+        "Form designer": ["menu_access"],
     },
     "Desk": {"DossierView": ["can_list", "can_show"], "Dossiers": ["menu_access"],
              "OfficeView": ["can_queue", "can_dossier", "can_desk"], "Work queue": ["menu_access"],

@@ -70,3 +70,11 @@ def test_portal_pages(client, library):
     assert client.get("/dich-vu/NO.SUCH").status_code == 404
     missing = client.get("/dich-vu/tra-cuu?code=nothing").get_data(as_text=True)
     assert "Không có hồ sơ nào mang mã này." in missing
+
+
+def test_a_package_keeps_the_order_of_its_fields(client, library, birth_package):
+    """PostgreSQL's JSONB would sort the keys: the form's fields would move."""
+    schema = client.get(f"/api/v1/procedures/{BIRTH_CODE}").get_json()["form"]["schema"]
+    assert list(schema["properties"]) == list(birth_package["form"]["schema"]["properties"])
+    child = schema["properties"]["child"]["properties"]
+    assert list(child) == list(birth_package["form"]["schema"]["properties"]["child"]["properties"])

@@ -7,6 +7,7 @@ def register_admin_views(appbuilder) -> None:
 
     from builder.admin.dashboard import StatisticsView
     from builder.admin.designer import ProcessDesignerView
+    from builder.admin.form_designer import FormDesignerView
     from builder.admin.office import OfficeView
     from builder.admin.views import AgencyView, DocumentTemplateView, DossierView, JobView, ProcedureView
 
@@ -33,6 +34,10 @@ def register_admin_views(appbuilder) -> None:
     )
     appbuilder.add_view(
         ProcessDesignerView, "Process designer", icon="fa-sitemap", label=_("Process designer"),
+        category="Services", category_label=_("Services"),
+    )
+    appbuilder.add_view(
+        FormDesignerView, "Form designer", icon="fa-list-alt", label=_("Form designer"),
         category="Services", category_label=_("Services"),
     )
     appbuilder.add_view(

@@ -233,7 +233,7 @@ def _compile_object(schema: dict, ui: dict | None, base: type) -> type:
     attrs: dict[str, Any] = {}
     info: dict[str, FieldInfo] = {}
     taken: set[str] = set()
-    for key in _ordered_keys(schema, ui.get("order")):
+    for key in _ordered_keys(schema, ui.get("order") or schema.get("x-order")):
         sub = schema["properties"][key]
         if not isinstance(sub, dict):
             continue

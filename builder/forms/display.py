@@ -61,6 +61,7 @@ def format_value(schema: dict, value: Any) -> str:
 
 def _ordered(schema: dict, order: list[str] | None) -> list[str]:
     keys = list(schema.get("properties", {}))
+    order = order or schema.get("x-order")
     if not order:
         return keys
     ranked = [k for k in order if k in keys]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from unidecode import unidecode
 
 from builder.errors import InvalidData, NotFound
+from builder.forms.schema_safety import schema_problems
 from builder.forms.validation import collect_errors, format_checker, validate_data
 from builder.models import Agency, Procedure, ProcedureVersion
 from builder.models.types import utcnow
@@ -33,6 +34,10 @@ def package_errors(package: Any) -> dict[str, list[str]]:
     if errors or not isinstance(package, dict):
         return errors
     schema = package["form"]["schema"]
+    # before anything runs the schema: a loop or a bomb must not reach the validator
+    problems = schema_problems(schema, "form.schema")
+    if problems:
+        return problems
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:

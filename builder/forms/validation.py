@@ -2,7 +2,7 @@
 
 The schema is the single source of validity. Errors come from
 ``Draft202012Validator.iter_errors`` with a format checker that knows our
-formats (``citizen-id``); each is placed at its field path (object keys and
+formats (``citizen-id``, ``tax-code``, ``phone-vn``, ``address-vn``); each is placed at its field path (object keys and
 array indexes joined with dots, a ``required`` error moved onto the missing
 key) and worded in the request's language."""
 from __future__ import annotations
@@ -16,7 +16,9 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry
 from referencing.exceptions import NoSuchResource
 
+from builder.forms.addresses import address_problem
 from builder.forms.citizen_id import citizen_id_problem
+from builder.forms.formats import phone_vn_problem, tax_code_problem
 
 format_checker = FormatChecker()
 
@@ -24,6 +26,22 @@ format_checker = FormatChecker()
 @format_checker.checks("citizen-id")
 def _is_citizen_id(value: object) -> bool:
     return not isinstance(value, str) or citizen_id_problem(value) is None
+
+
+@format_checker.checks("tax-code")
+def _is_tax_code(value: object) -> bool:
+    return not isinstance(value, str) or tax_code_problem(value) is None
+
+
+@format_checker.checks("phone-vn")
+def _is_phone_vn(value: object) -> bool:
+    return not isinstance(value, str) or phone_vn_problem(value) is None
+
+
+@format_checker.checks("address-vn")
+def _is_address_vn(value: object) -> bool:
+    # on the object {"province", "commune", "street"}: the commune is the province's
+    return address_problem(value) is None
 
 
 def _refuse_retrieval(uri: str):
@@ -83,6 +101,8 @@ def field_paths(errors: list[ValidationError]) -> list[str]:
             if seen[place] < len(keys):
                 parts.append(keys[seen[place]])
             seen[place] += 1
+        elif error.validator == "format" and error.validator_value == "address-vn":
+            parts.append(address_problem(error.instance)[0])  # the part that is wrong
         paths.append(".".join(parts))
     return paths
 
@@ -118,6 +138,13 @@ def error_message(error: ValidationError) -> str:
     if v == "format":
         if value == "citizen-id":
             return str(citizen_id_problem(error.instance) or _("Is not a valid citizen ID."))
+        if value == "tax-code":
+            return str(tax_code_problem(error.instance) or _("Is not in the expected format."))
+        if value == "phone-vn":
+            return str(phone_vn_problem(error.instance) or _("Is not in the expected format."))
+        if value == "address-vn":
+            problem = address_problem(error.instance)
+            return str(problem[1]) if problem else _("Is not in the expected format.")
         if value == "date":
             return _("Must be a date (YYYY-MM-DD).")
         if value == "email":

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from builder.models.agency import Agency
-from builder.models.types import JSONData, UTCDateTime, utcnow
+from builder.models.types import JSONDocument, UTCDateTime, utcnow
 
 
 class Procedure(Model):
@@ -23,7 +23,7 @@ class Procedure(Model):
     field: Mapped[str | None] = mapped_column(String(255))
     level: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     online: Mapped[str] = mapped_column(String(10), nullable=False, default="none")
-    draft: Mapped[dict | None] = mapped_column(JSONData)  # the package being edited
+    draft: Mapped[dict | None] = mapped_column(JSONDocument)  # the package being edited
     draft_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("procedure_version.id", use_alter=True, name="fk_procedure_current_version")
@@ -53,7 +53,7 @@ class ProcedureVersion(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"), nullable=False)
     number: Mapped[int] = mapped_column(Integer, nullable=False)
-    package: Mapped[dict] = mapped_column(JSONData, nullable=False)
+    package: Mapped[dict] = mapped_column(JSONDocument, nullable=False)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     published_by: Mapped[str | None] = mapped_column(String(255))
 

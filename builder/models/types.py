@@ -9,6 +9,9 @@ from sqlalchemy.types import TypeDecorator
 
 # JSONB on PostgreSQL (indexable), JSON text elsewhere.
 JSONData = JSON().with_variant(JSONB(), "postgresql")
+# A document whose key order means something (a service package: the order of
+# a form's fields): JSON text everywhere, since JSONB reorders keys.
+JSONDocument = JSON()
 
 
 class UTCDateTime(TypeDecorator):
