@@ -85,19 +85,25 @@ def steps_from_form(form) -> tuple[list[dict], dict[str, list[str]]]:
     return [step for _, _, step in sorted(rows)], errors
 
 
+def editable_procedures(user) -> list[Procedure]:
+    """The services a designer may change: their agency's and those below it
+    (an admin: all)."""
+    query = select(Procedure).order_by(Procedure.name)
+    if not is_admin(user):
+        profile = profile_of(user)
+        if profile is None or profile.agency_id is None:
+            return []
+        ids = Agency.subtree_ids(db.session, profile.agency_id)
+        query = query.where(Procedure.agency_id.in_(ids))
+    return list(db.session.scalars(query))
+
+
 class ProcessDesignerView(BaseView):
     route_base = "/thiet-ke"
     default_view = "procedures"
 
     def _editable(self):
-        query = select(Procedure).order_by(Procedure.name)
-        if not is_admin(g.user):
-            profile = profile_of(g.user)
-            if profile is None or profile.agency_id is None:
-                return []
-            ids = Agency.subtree_ids(db.session, profile.agency_id)
-            query = query.where(Procedure.agency_id.in_(ids))
-        return list(db.session.scalars(query))
+        return editable_procedures(g.user)
 
     @expose("/")
     @has_access

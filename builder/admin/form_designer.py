@@ -14,12 +14,10 @@ from typing import Any
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from builder.admin.designer import CsrfForm
+from builder.admin.designer import CsrfForm, editable_procedures
 from builder.database import write_transaction
 from builder.errors import BuilderError
-from builder.extensions import db
 from builder.forms.compiler import compile_form, data_to_form
 from builder.forms.package import package_errors, publish, save_draft
 from builder.forms.spreadsheet import (
@@ -27,8 +25,7 @@ from builder.forms.spreadsheet import (
     field_options, field_type, forget_key, inner_object, limits, number, options_text, parse_options,
     read_spreadsheet, set_condition,
 )
-from builder.models import Agency, Procedure
-from builder.security import is_admin, profile_of
+from builder.models import Procedure
 
 MAX_UPLOAD = 2 * 1024 * 1024
 
@@ -253,14 +250,7 @@ class FormDesignerView(BaseView):
     default_view = "forms"
 
     def _editable(self):
-        query = select(Procedure).order_by(Procedure.name)
-        if not is_admin(g.user):
-            profile = profile_of(g.user)
-            if profile is None or profile.agency_id is None:
-                return []
-            ids = Agency.subtree_ids(db.session, profile.agency_id)
-            query = query.where(Procedure.agency_id.in_(ids))
-        return list(db.session.scalars(query))
+        return editable_procedures(g.user)
 
     @expose("/bieu-mau/")
     @has_access
