@@ -44,10 +44,11 @@ def example_data(package: dict) -> dict:
     return copy.deepcopy(package["form"]["schema"]["examples"][0])
 
 
-def submit_birth(client, headers, package, agency=BA_DINH, data=None) -> dict:
-    """Draft, attach the birth certificate, submit: the real path of a citizen."""
+def submit_birth(client, headers, package, agency=BA_DINH, data=None, procedure=BIRTH_CODE) -> dict:
+    """Draft, attach the birth certificate, submit: the real path of a citizen
+    (``procedure``: any procedure shaped like birth registration)."""
     response = client.post("/api/v1/dossiers", headers=headers, json={
-        "procedure": BIRTH_CODE, "data": data or example_data(package), "agency": agency,
+        "procedure": procedure, "data": data or example_data(package), "agency": agency,
         "delivery": {"method": "online"}, "submit": False})
     assert response.status_code == 201, response.get_json()
     draft_id = response.get_json()["id"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
-import io
 import threading
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, quote_plus, urlsplit
@@ -21,7 +20,7 @@ from builder.extensions import db
 from builder.models import Dossier, HistoryEntry, Payment
 from builder.models.types import utcnow
 from builder.plugins import payment_gateways
-from tests.helpers import BA_DINH, MINIMAL_PDF, citizen, example_data, staff, submit_birth
+from tests.helpers import BA_DINH, citizen, staff, submit_birth
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 TMN_CODE = "MOTCUA01"
@@ -101,19 +100,7 @@ def paid_package(app, birth_package) -> dict:
 
 
 def submit(client, headers, package) -> dict:
-    """Draft, attach, submit, for any procedure shaped like birth registration."""
-    response = client.post("/api/v1/dossiers", headers=headers, json={
-        "procedure": package["code"], "data": example_data(package), "agency": BA_DINH,
-        "delivery": {"method": "online"}, "submit": False})
-    assert response.status_code == 201, response.get_json()
-    draft_id = response.get_json()["id"]
-    upload = client.post(f"/api/v1/dossiers/{draft_id}/attachments", headers=headers, data={
-        "component": "birth_certificate", "file": (io.BytesIO(MINIMAL_PDF), "giay-chung-sinh.pdf")},
-        content_type="multipart/form-data")
-    assert upload.status_code == 201, upload.get_json()
-    response = client.post(f"/api/v1/dossiers/{draft_id}/submit", headers=headers)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
+    return submit_birth(client, headers, package, procedure=package["code"])
 
 
 @pytest.fixture
