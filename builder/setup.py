@@ -58,6 +58,7 @@ def load_agencies(path: Path = AGENCIES_FILE) -> int:
             count += 1
         agency.name, agency.level = row["name"], row.get("level", "commune")
         agency.address, agency.phone = row.get("address"), row.get("phone")
+        agency.office_hours = row.get("office_hours")
         if row.get("parent"):
             agency.parent = db.session.scalar(select(Agency).where(Agency.code == row["parent"]))
         db.session.flush()

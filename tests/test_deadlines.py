@@ -111,3 +111,34 @@ def test_a_supplement_restarts_the_clock_from_zero(client, library, birth_packag
     clock["now"] = datetime(2026, 11, 18, 7, 0, tzinfo=timezone.utc)  # Wednesday 14:00
     # complete again: a whole working day from Wednesday 14:00 is Thursday 14:00
     assert act(owner, "supplement")["due_at"] == "2026-11-19T07:00:00+00:00"
+
+
+def test_office_hours_per_agency(client, app):
+    from builder.extensions import db as _db
+    from builder.models import Agency as _Agency
+
+    def due(agency):
+        return client.get("/api/v1/calendar/due", query_string={
+            "agency": agency, "start": "2026-11-16T02:00:00Z", "value": 4, "unit": "hours"}).get_json()["due_at"]
+
+    # national hours 07:30-11:30 and 13:30-17:00: Monday 09:00 + 4 office hours = 15:00
+    assert due(BA_DINH) == "2026-11-16T08:00:00+00:00"
+    with app.app_context():
+        province = _db.session.query(_Agency).filter_by(code="000.00.00.H26").one()
+        province.office_hours = "08:00-12:00, 13:00-17:00"
+        _db.session.commit()
+    # the communes follow their province: 09:00-12:00 then 13:00-14:00
+    assert due(BA_DINH) == "2026-11-16T07:00:00+00:00"
+    assert due("000.01.02.H26") == "2026-11-16T07:00:00+00:00"
+    assert due("000.00.00.H29") == "2026-11-16T08:00:00+00:00"  # another province keeps the national hours
+
+
+def test_office_hours_are_checked_in_the_admin(client, app):
+    from tests.test_admin import browser_login
+
+    staff(client, "quan_tri", "Admin", None)
+    admin = browser_login(app, "quan_tri")
+    page = admin.post("/agencyview/edit/3", data={"code": BA_DINH, "name": "Ủy ban nhân dân Phường Ba Đình",
+                                                  "level": "commune", "office_hours": "17:00-08:00"},
+                      follow_redirects=True)
+    assert "Giờ làm việc phải có dạng" in page.get_data(as_text=True)

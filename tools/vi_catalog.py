@@ -296,6 +296,10 @@ VI = {
     "by post": "qua bưu chính",
     "Receive and print the receipt": "Tiếp nhận và in giấy biên nhận",
     "Received: %(code)s. The receipt is being printed.": "Đã tiếp nhận: %(code)s. Giấy tiếp nhận đang được in.",
+    "e.g. 07:30-11:30, 13:30-17:00; empty: the parent agency's":
+        "ví dụ 07:30-11:30, 13:30-17:00; để trống: theo cơ quan cấp trên",
+    "Office hours must read like 07:30-11:30, 13:30-17:00.": "Giờ làm việc phải có dạng 07:30-11:30, 13:30-17:00.",
+    "Office hours": "Giờ làm việc",
     # the process engine
     "Unknown action %(action)s.": "Thao tác %(action)s không tồn tại.",
     "The action %(action)s is not possible when the dossier is: %(status)s.":

@@ -79,11 +79,28 @@ class ProcedureView(ModelView):
 class AgencyView(ModelView):
     datamodel = SQLAInterface(Agency)
     list_columns = ["code", "name", "level", "parent"]
-    add_columns = edit_columns = ["code", "name", "level", "parent", "address", "phone", "email"]
+    add_columns = edit_columns = ["code", "name", "level", "parent", "address", "phone", "email", "office_hours"]
+    description_columns = {"office_hours": _("e.g. 07:30-11:30, 13:30-17:00; empty: the parent agency's")}
+
+    def pre_add(self, item):
+        self._check(item)
+
+    def pre_update(self, item):
+        self._check(item)
+
+    def _check(self, item):
+        from builder.process.deadlines import parse_office_hours
+
+        if item.office_hours:
+            try:
+                parse_office_hours(item.office_hours)
+            except ValueError as exc:
+                raise ValueError(str(_("Office hours must read like 07:30-11:30, 13:30-17:00."))) from exc
     search_columns = ["code", "name", "level"]
     label_columns = {
         "code": _("Agency code"), "name": _("Name"), "level": _("Level"), "parent": _("Parent agency"),
         "address": _("Address"), "phone": _("Phone"), "email": _("E-mail"),
+        "office_hours": _("Office hours"),
     }
 
 

@@ -21,6 +21,9 @@ class Agency(Model):
     address: Mapped[str | None] = mapped_column(String(500))
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(255))
+    # its own office hours, e.g. "07:30-11:30, 13:30-17:00" (else its parent's,
+    # else the national 07:30-11:30 and 13:30-17:00)
+    office_hours: Mapped[str | None] = mapped_column(String(100))
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(back_populates="parent")
