@@ -42,6 +42,7 @@ class FieldInfo:
     # (title of the field the condition is on, title of its value or None for "filled in")
     conditions: list[tuple[str, str | None]] = dc_field(default_factory=list)
     item: FieldInfo | None = None  # rows / list: the item of a repeating group
+    widget: str | None = None  # "address": a group with ``"format": "address-vn"``
 
     @property
     def min_rows(self) -> int:
@@ -214,6 +215,8 @@ def _info_for(key: str, schema: dict, required: bool, ui_field: dict) -> FieldIn
         key=key, schema=schema, kind=_kind(schema), title=ui_field.get("title") or schema.get("title", key),
         required=required, help=ui_field.get("help") or schema.get("description"),
     )
+    if info.kind == "group" and schema.get("format") == "address-vn":
+        info.widget = "address"
     if info.kind == "list":
         items = schema.get("items") or {}
         info.item = _info_for(key, items, False, {})
@@ -248,6 +251,9 @@ def _compile_object(schema: dict, ui: dict | None, base: type) -> type:
         (page.get("title", ""), [by_key[k] for k in page.get("fields", []) if k in by_key])
         for page in ui.get("pages") or [] if isinstance(page, dict)
     ]
+    if pages:  # a field no page names goes on the last page, never lost
+        named = {n for _title, names in pages for n in names}
+        pages[-1][1].extend(n for n in info if n not in named)
     attrs.update(_schema=schema, _info=info, _pages=pages)
     return type(str(schema.get("title") or "CompiledForm")[:60], (base,), attrs)
 

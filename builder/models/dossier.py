@@ -71,6 +71,9 @@ class Dossier(Model):
     # the deadline watch: each warning is sent once
     due_soon_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the hash of the last history entry: the head of the chain, read under
+    # the dossier's lock when the next entry is appended
+    history_head: Mapped[str | None] = mapped_column(String(64))
     # the status and step before a pause, to come back to
     paused_status: Mapped[int | None] = mapped_column(Integer)
     # optimistic locking: two officers acting at once, one wins

@@ -13,7 +13,9 @@ from wtforms import PasswordField, StringField
 from builder.accounts import register_citizen
 from builder.errors import BuilderError, InvalidData, NotFound
 from builder.extensions import db
+from builder.forms import addresses
 from builder.forms.compiler import add_row, apply_errors, compile_form, data_to_form, form_to_data, remove_row
+from builder.forms.display import sections
 from builder.forms.package import fold
 from builder.forms.validation import validate_data
 from builder.models import Dossier, Procedure
@@ -75,6 +77,27 @@ def lookup():
         "portal/lookup.html", code=code, found=found,
         appbuilder=current_app.appbuilder, base_template=current_app.appbuilder.base_template,
     )
+
+
+@portal.route("/don-vi-hanh-chinh.json")
+def administrative_units():
+    """Provinces and their communes, for the address widget's inline script."""
+    from flask import Response
+
+    response = Response(addresses.units_json(), mimetype="application/json")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@portal.app_template_global("vn_provinces")
+def _vn_provinces():
+    return addresses.provinces()
+
+
+@portal.app_template_global("vn_communes")
+def _vn_communes(province_code):
+    return addresses.communes(province_code or "")
 
 
 @portal.route("/")
@@ -202,6 +225,8 @@ def apply(code: str):
         abort(404)
     form_class = _form_class(version)
     draft = _own_draft(procedure, request.values.get("ho_so"))
+    if form_class._pages:
+        return _apply_in_steps(procedure, version, form_class, draft)
     outcome = _Outcome()
     if request.method == "GET":
         form = data_to_form(form_class, draft.data if draft else {})
@@ -218,6 +243,8 @@ def apply(code: str):
         return _render_apply(procedure, package, form, draft, outcome, delivery_method)
     if request.form.get("remove_row"):
         remove_row(form, request.form["remove_row"])
+        return _render_apply(procedure, package, form, draft, outcome, delivery_method)
+    if request.form.get("choose_province"):  # the commune list follows the province
         return _render_apply(procedure, package, form, draft, outcome, delivery_method)
 
     submitting = request.form.get("action") == "submit"
@@ -281,6 +308,182 @@ def _render_apply(procedure, package, form, draft, outcome, delivery_method):
         attached={a.component: a for a in (draft.attachments if draft else [])},
         delivery_methods=[(m, labels.get(m, m)) for m in package.get("delivery_methods", [])],
         delivery_method=delivery_method,
+    )
+
+
+# --- the online form, one page at a time (``form.ui.pages``) ----------------------
+
+REVIEW = "xem-lai"
+
+
+def _step_of(value, pages) -> int | str:
+    if value == REVIEW:
+        return REVIEW
+    try:
+        step = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(step, 1), len(pages))
+
+
+def _page_keys(form_class, names: list[str]) -> list[str]:
+    return [form_class._info[n].key for n in names]
+
+
+def _step_url(code: str, draft, step) -> str:
+    return url_for("portal.apply", code=code, ho_so=draft.id, buoc=step)
+
+
+def _apply_in_steps(procedure, version, form_class, draft):
+    package = version.package
+    pages = form_class._pages
+    step = _step_of(request.values.get("buoc"), pages)
+    data = dict(draft.data or {}) if draft else {}
+    delivery_method = (draft.delivery or {}).get("method") if draft else None
+    outcome = _Outcome()
+    if request.method == "GET":
+        if step == REVIEW:
+            return _render_review(procedure, version, form_class, draft, outcome, delivery_method)
+        return _render_step(procedure, package, data_to_form(form_class, data), draft, outcome, step)
+    if not _csrf_ok():
+        outcome.general.append(_("The form has expired; please try again."))
+        return _render_step(procedure, package, data_to_form(form_class, data), draft, outcome,
+                            1 if step == REVIEW else step), 400
+    if step == REVIEW:
+        return _review_post(procedure, version, form_class, draft, data)
+
+    form = form_class()  # parsed from the request: this page's fields, as typed
+    for button, act in (("add_row", add_row), ("remove_row", remove_row)):
+        if request.form.get(button):
+            act(form, request.form[button])
+            return _render_step(procedure, package, form, draft, outcome, step)
+    if request.form.get("choose_province"):
+        return _render_step(procedure, package, form, draft, outcome, step)
+    keys = _page_keys(form_class, pages[step - 1][1])
+    typed = form_to_data(form)
+    data = {k: v for k, v in data.items() if k not in keys}
+    data.update({k: v for k, v in typed.items() if k in keys})
+    delivery = {"method": delivery_method} if delivery_method else None
+    try:
+        draft = _save(version, draft, data, delivery)  # every step is kept
+    except InvalidData as error:
+        outcome.add(form, error.errors)
+        return _render_step(procedure, package, form, draft, outcome, step), 422
+    except BuilderError as error:
+        outcome.general.append(str(error.message))
+        return _render_step(procedure, package, form, draft, outcome, step), error.status
+    action = request.form.get("action")
+    if action == "back":
+        return redirect(_step_url(procedure.code, draft, max(step - 1, 1)))
+    if action == "save":
+        flash(_("The draft is saved. You can come back to it later."), "success")
+        return redirect(_step_url(procedure.code, draft, step))
+    errors = validate_data(package["form"]["schema"], data, cache_key=_version_key(version))
+    on_page = {f"data.{p}": m for p, m in errors.items() if p and p.split(".")[0] in keys}
+    if on_page:
+        outcome.add(form, on_page)
+        return _render_step(procedure, package, form, draft, outcome, step), 422
+    return redirect(_step_url(procedure.code, draft, step + 1 if step < len(pages) else REVIEW))
+
+
+def _review_post(procedure, version, form_class, draft, data):
+    package = version.package
+    pages = form_class._pages
+    outcome = _Outcome()
+    if draft is None:
+        return redirect(url_for("portal.apply", code=procedure.code))
+    delivery_method = request.form.get("delivery_method") or None
+    delivery = {"method": delivery_method} if delivery_method else None
+    try:
+        draft = _save(version, draft, data, delivery)
+    except BuilderError as error:
+        outcome.general.append(str(error.message))
+        return _render_review(procedure, version, form_class, draft, outcome, delivery_method), 422
+    _attach_uploads(draft, package, outcome)
+    action = request.form.get("action")
+    if action == "back":
+        return redirect(_step_url(procedure.code, draft, len(pages)))
+    if action != "submit":
+        flash(_("The draft is saved. You can come back to it later."), "success")
+        return redirect(_step_url(procedure.code, draft, REVIEW))
+    errors = validate_data(package["form"]["schema"], data, cache_key=_version_key(version))
+    if errors:  # back to the first page with an error, the errors beside their fields
+        form = data_to_form(form_class, data)
+        outcome.add(form, {f"data.{p}" if p else "data": m for p, m in errors.items()})
+        first = next((index for index, (_title, names) in enumerate(pages, start=1)
+                      if any(p.split(".")[0] in _page_keys(form_class, names) for p in errors)), 1)
+        return _render_step(procedure, package, form, draft, outcome, first), 422
+    if delivery is None and package.get("delivery_methods"):
+        outcome.delivery.append(_("Choose how to receive the result."))
+    _missing_files(draft, package, outcome)
+    if not outcome:
+        try:
+            dossier = submit_draft(current_user, draft)
+        except InvalidData as error:
+            outcome.add(data_to_form(form_class, data), error.errors)
+        except BuilderError as error:
+            outcome.general.append(str(error.message))
+        else:
+            return redirect(url_for("portal.submitted", key=dossier.code))
+    return _render_review(procedure, version, form_class, draft, outcome, delivery_method), 422
+
+
+def _progress(pages, step) -> list[tuple[int, str, bool]]:
+    titles = [title for title, _names in pages] + [_("Review and submit")]
+    current = len(pages) + 1 if step == REVIEW else step
+    return [(index, title, index == current) for index, title in enumerate(titles, start=1)]
+
+
+def _render_step(procedure, package, form, draft, outcome, step):
+    from builder.forms.compiler import error_summary
+
+    pages = form._pages
+    names = set(pages[step - 1][1])
+    return _page(
+        "portal/apply_step.html", procedure=procedure, package=package, form=form, draft=draft,
+        outcome=outcome, step=step, steps=len(pages), page_title=pages[step - 1][0],
+        progress=_progress(pages, step), only=names, last=step == len(pages),
+        summary=[s for s in error_summary(form) if s[0].split("-")[0] in names] if outcome else [],
+    )
+
+
+def _readable(schema: dict, data: dict) -> dict:
+    """The data with address codes turned to the names of their units."""
+    result = dict(data)
+    for key, sub in (schema.get("properties") or {}).items():
+        value = data.get(key)
+        if isinstance(sub, dict) and sub.get("format") == "address-vn" and isinstance(value, dict):
+            names = dict(addresses.provinces())
+            communes = dict(addresses.communes(value.get("province") or ""))
+            result[key] = {**value, "province": names.get(value.get("province"), value.get("province")),
+                           "commune": communes.get(value.get("commune"), value.get("commune"))}
+        elif isinstance(sub, dict) and sub.get("type") == "object" and isinstance(value, dict):
+            result[key] = _readable(sub, value)
+    return result
+
+
+def _render_review(procedure, version, form_class, draft, outcome, delivery_method):
+    from flask_wtf.csrf import generate_csrf
+
+    package = version.package
+    if draft is None:
+        return redirect(url_for("portal.apply", code=procedure.code))
+    schema, ui = package["form"]["schema"], package["form"].get("ui")
+    data = _readable(schema, draft.data or {})
+    answers = []
+    for index, (title, names) in enumerate(form_class._pages, start=1):
+        keys = _page_keys(form_class, names)
+        part = {**schema, "properties": {k: v for k, v in schema["properties"].items() if k in keys}}
+        answers.append((index, title, sections(part, data, ui)))
+    labels = {"online": _("Online"), "desk": _("At the one-stop desk"), "post": _("By post")}
+    pages = form_class._pages
+    return _page(
+        "portal/review.html", procedure=procedure, package=package, draft=draft, outcome=outcome,
+        answers=answers, progress=_progress(pages, REVIEW), steps=len(pages),
+        components={c["id"]: c for c in package.get("components", [])},
+        attached={a.component: a for a in draft.attachments},
+        delivery_methods=[(m, labels.get(m, m)) for m in package.get("delivery_methods", [])],
+        delivery_method=delivery_method, review=REVIEW, csrf=generate_csrf(),
     )
 
 

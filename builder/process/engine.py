@@ -144,6 +144,8 @@ def perform(user, key: str, body: Any) -> Dossier:
                 step_due_at=dossier.step_due_at, details=entry or None,
             )
             session.flush()
+            if action == "receive":
+                enqueue("builder.jobs.tasks.render_receipt", dossier.id, queue="pdf")
             if action in NOTICE_OF:
                 enqueue("builder.jobs.tasks.render_notice", dossier.id, NOTICE_OF[action], logged.id, queue="pdf")
             enqueue("builder.jobs.tasks.render_control_sheet", dossier.id, queue="pdf")
@@ -207,7 +209,6 @@ def _receive(session, user, dossier, body):
     target = _target(dossier, "receive")
     # received: the processing unit starts it (status 4) with its first act
     _enter(dossier, target, now, status=S.RECEIVED)
-    enqueue("builder.jobs.tasks.render_receipt", dossier.id, queue="pdf")
     return {"due_at": dossier.due_at.isoformat() if dossier.due_at else None}
 
 

@@ -56,12 +56,17 @@ def append(
     (which holds the dossier's lock, so the chain has one tail). ``first``
     says the dossier has no entry yet (its submission), sparing a query."""
     session.flush()
-    prev_hash = None if first else session.scalar(
-        select(HistoryEntry.hash)
-        .where(HistoryEntry.dossier_id == dossier.id)
-        .order_by(HistoryEntry.id.desc())
-        .limit(1)
-    )
+    if first:
+        prev_hash = None
+    elif dossier.history_head is not None:
+        prev_hash = dossier.history_head
+    else:  # a dossier from before the head was kept on it
+        prev_hash = session.scalar(
+            select(HistoryEntry.hash)
+            .where(HistoryEntry.dossier_id == dossier.id)
+            .order_by(HistoryEntry.id.desc())
+            .limit(1)
+        )
     entry = HistoryEntry(
         dossier_id=dossier.id,
         at=at or utcnow(),
@@ -78,6 +83,7 @@ def append(
         prev_hash=prev_hash,
     )
     entry.hash = _digest(entry, prev_hash)
+    dossier.history_head = entry.hash
     session.add(entry)
     return entry
 
