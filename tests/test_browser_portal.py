@@ -53,3 +53,25 @@ def test_a_citizen_applies_online_in_chromium(app, client, library, birth_packag
     page.wait_for_selector("dl")
     lookup = page.inner_text("dl")
     assert code in lookup and "Mới đăng ký" in lookup
+
+
+def test_the_commune_list_follows_the_province_in_chromium(app, client, library, birth_package,  # noqa: F811
+                                                            live_server, browser):
+    from tests.test_portal import addressed
+
+    url = addressed(app, birth_package)
+    assert register_citizen(client).status_code == 201
+    page = browser.new_context(locale="vi-VN").new_page()
+    page.goto(f"{live_server}{url}")
+    page.fill("input[name=username]", "001090012345")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_selector("#apply-form")
+    page.wait_for_selector("button.choose-province", state="hidden")  # the script took over
+    page.select_option("#home-province", "01")
+    page.wait_for_function("document.querySelectorAll('#home-commune option').length > 100")
+    page.select_option("#home-commune", "00070")
+    page.fill("#home-street", "Số 12 phố Đội Cấn")
+    page.click("button:has-text('Lưu nháp')")
+    page.wait_for_selector("text=Đã lưu nháp")
+    assert page.input_value("#home-commune") == "00070"

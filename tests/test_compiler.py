@@ -221,3 +221,25 @@ def test_a_form_of_300_fields_compiles(vi_app):
     form = compile_form(schema, None)()
     assert sum(1 for _ in _leaves(form)) == 300
     assert validate_data(schema, form_to_data(form)) == {}
+
+
+def test_pages_name_their_fields_and_an_unnamed_field_goes_on_the_last(vi_app):
+    birth = json.loads(BIRTH.read_text("utf-8"))
+    ui = {"pages": [{"title": "Trẻ", "fields": ["child", "requester"]},
+                    {"title": "Cha mẹ", "fields": ["mother", "father", "nobody"]}]}
+    form_class = compile_form(birth["form"]["schema"], ui)
+    assert form_class._pages == [("Trẻ", ["child", "requester"]),
+                                 ("Cha mẹ", ["mother", "father", "father_known", "copies"])]
+    assert compile_form(birth["form"]["schema"], {})._pages == []
+
+
+def test_an_address_field_is_marked_for_its_widget(vi_app):
+    from builder.forms.addresses import address_schema
+
+    schema = {"type": "object", "properties": {"home": address_schema("Nơi cư trú")}}
+    form_class = compile_form(schema)
+    assert form_class._info["home"].widget == "address" and form_class._info["home"].kind == "group"
+    with vi_app.test_request_context(method="POST", data={
+            "home-province": "01", "home-commune": "00070", "home-street": "Số 1"}):
+        form = form_class(meta={"csrf": False})
+        assert form_to_data(form) == {"home": {"province": "01", "commune": "00070", "street": "Số 1"}}

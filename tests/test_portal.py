@@ -179,3 +179,179 @@ def test_registration_shows_its_errors_and_creates_the_account(app, client):
     assert response.status_code == 302 and "/login/" in response.headers["Location"]
     signed = client.post("/login/", data={"username": "001090012345", "password": PASSWORD})
     assert signed.status_code == 302
+
+
+# --- one page at a time, with a review page ---------------------------------------
+
+STEPPED = "1.001193.000.00.00.H26.B"
+
+
+def stepped(app, birth_package) -> str:
+    """The birth registration in three pages, under another code."""
+    import copy
+
+    from builder.forms.package import import_package
+
+    package = copy.deepcopy(birth_package)
+    package["code"] = STEPPED
+    package["form"].setdefault("ui", {})["pages"] = [
+        {"title": "Người yêu cầu và trẻ", "fields": ["requester", "child"]},
+        {"title": "Cha và mẹ", "fields": ["mother", "father_known", "father"]},
+        {"title": "Bản sao", "fields": ["copies"]},
+    ]
+    with app.app_context():
+        import_package(db.session, package, published_by="tests")
+        db.session.commit()
+    return f"/dich-vu/{STEPPED}/nop-ho-so"
+
+
+def page_of(posted: dict, *keys: str) -> dict:
+    return {k: v for k, v in posted.items() if k.split("-")[0] in keys}
+
+
+def test_a_form_in_pages_is_filled_one_page_at_a_time(app, library, birth_package):
+    url = stepped(app, birth_package)
+    browser = signed_in(app)
+    html = browser.get(url).get_data(as_text=True)
+    assert "Bước 1/3: Người yêu cầu và trẻ" in html and 'name="child-full_name"' in html
+    assert 'name="mother-full_name"' not in html and "Tiếp tục" in html
+    posted = birth_form(birth_package)
+
+    # only this page's errors stop "Continue"; what was typed stays
+    first = page_of(posted, "requester", "child")
+    response = browser.post(url, data={**first, "child-full_name": "", "buoc": "1", "action": "next"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Trường này là bắt buộc." in field_block(html, "child-full_name")
+    assert 'href="#mother-full_name"' not in html and 'value="Nguyễn Văn Hùng"' in html
+    draft_id = re.search(r'name="ho_so" value="(\d+)"', html).group(1)
+
+    response = browser.post(url, data={**first, "buoc": "1", "ho_so": draft_id, "action": "next"})
+    assert response.status_code == 302 and "buoc=2" in response.headers["Location"]
+    html = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Bước 2/3: Cha và mẹ" in html and 'name="child-full_name"' not in html
+    assert "Quay lại" in html
+    second = page_of(posted, "mother", "father_known", "father")
+    # "Back" keeps what was typed on this page too
+    response = browser.post(url, data={**second, "buoc": "2", "ho_so": draft_id, "action": "back"})
+    assert "buoc=1" in response.headers["Location"]
+    html = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="Nguyễn Minh Khôi"' in html  # page 1, from the draft
+    response = browser.post(url, data={"buoc": "1", "ho_so": draft_id, **first, "action": "next"})
+    html = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="Trần Thị Thu Hương"' in html  # page 2 was saved on "Back"
+    response = browser.post(url, data={**second, "buoc": "2", "ho_so": draft_id, "action": "next"})
+    assert "buoc=3" in response.headers["Location"]
+    response = browser.post(url, data={"copies": "2", "buoc": "3", "ho_so": draft_id, "action": "next"})
+    assert "buoc=xem-lai" in response.headers["Location"]
+
+    review = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Xem lại và nộp" in review and "Nguyễn Minh Khôi" in review and "Trần Thị Thu Hương" in review
+    assert "02/11/2026" in review  # read as the display shows it
+    assert unescape(review).count(f"ho_so={draft_id}&buoc=") >= 3 and "Sửa" in review
+    form = {"buoc": "xem-lai", "ho_so": draft_id, "delivery_method": "online", "action": "submit",
+            "component-birth_certificate": (io.BytesIO(MINIMAL_PDF), "giay-chung-sinh.pdf")}
+    response = browser.post(url, data=form, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "/dich-vu/ho-so/" in response.headers["Location"]
+    with app.app_context():
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code.is_not(None)))
+        assert dossier.data == example_data(birth_package)
+        assert [a.component for a in dossier.attachments] == ["birth_certificate"]
+
+
+def test_submitting_from_the_review_goes_to_the_first_page_with_an_error(app, library, birth_package):
+    url = stepped(app, birth_package)
+    browser = signed_in(app)
+    posted = birth_form(birth_package, **{"father-residence": None})
+    response = browser.post(url, data={**page_of(posted, "requester", "child"), "buoc": "1",
+                                       "action": "save"})
+    draft_id = re.search(r"ho_so=(\d+)", response.headers["Location"]).group(1)
+    browser.post(url, data={"copies": "2", "buoc": "3", "ho_so": draft_id, "action": "next"})
+    browser.post(url, data={**page_of(posted, "mother", "father_known", "father"), "buoc": "2",
+                            "ho_so": draft_id, "action": "save"})
+    review = browser.get(f"{url}?ho_so={draft_id}&buoc=xem-lai").get_data(as_text=True)
+    assert "Nộp hồ sơ" in review
+    response = browser.post(url, data={"buoc": "xem-lai", "ho_so": draft_id, "action": "submit",
+                                       "delivery_method": "online"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Bước 2/3: Cha và mẹ" in html
+    assert "Trường này là bắt buộc." in field_block(html, "father-residence")
+    with app.app_context():
+        assert db.session.scalar(select(Dossier.code)) is None
+
+
+# --- the address widget -------------------------------------------------------------
+
+ADDRESSED = "9.000001.000.00.00.H26"
+
+
+def addressed(app, birth_package) -> str:
+    import copy
+
+    from builder.forms.addresses import address_schema
+    from builder.forms.package import import_package
+
+    package = copy.deepcopy(birth_package)
+    package["code"] = ADDRESSED
+    schema = package["form"]["schema"]
+    schema["properties"] = {"home": address_schema("Nơi cư trú"), **schema["properties"]}
+    schema["required"] = ["home"]
+    schema.pop("examples", None)
+    schema.pop("allOf", None)
+    for key in ("if", "then", "dependentRequired"):
+        schema.pop(key, None)
+    package["form"]["ui"] = {}
+    package["components"] = []
+    with app.app_context():
+        import_package(db.session, package, published_by="tests")
+        db.session.commit()
+    return f"/dich-vu/{ADDRESSED}/nop-ho-so"
+
+
+def test_an_address_is_chosen_province_first_and_round_trips(app, library, birth_package):
+    from builder.forms.addresses import communes, provinces
+
+    url = addressed(app, birth_package)
+    browser = signed_in(app)
+    html = browser.get(url).get_data(as_text=True)
+    province = html[html.index('id="home-province"'):html.index("</select>", html.index('id="home-province"'))]
+    assert province.count("<option") == 35 and "Thành phố Hà Nội" in province
+    assert 'name="choose_province"' in html and "Chọn" in html
+    assert "/dich-vu/don-vi-hanh-chinh.json" in html
+
+    # without JavaScript: choose the province, press "Chọn": the communes follow, nothing is lost
+    response = browser.post(url, data={"home-province": "01", "home-street": "Số 12 phố Đội Cấn",
+                                       "choose_province": "home"})
+    html = response.get_data(as_text=True)
+    commune = html[html.index('id="home-commune"'):html.index("</select>", html.index('id="home-commune"'))]
+    assert commune.count("<option") == len(communes("01")) + 1 and "Phường Hoàn Kiếm" in commune
+    assert 'value="01" selected' in html and 'value="Số 12 phố Đội Cấn"' in html
+
+    response = browser.post(url, data={"home-province": "01", "home-commune": "00070",
+                                       "home-street": "Số 12 phố Đội Cấn", "action": "save"})
+    assert response.status_code == 302
+    with app.app_context():
+        draft = db.session.scalar(select(Dossier))
+        assert draft.data["home"] == {"province": "01", "commune": "00070", "street": "Số 12 phố Đội Cấn"}
+    html = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="00070" selected' in html and 'value="01" selected' in html
+
+    # a commune of another province: said on the commune, in Vietnamese
+    other = next(code for code, _name in communes("79"))
+    response = browser.post(url, data={"home-province": "01", "home-commune": other,
+                                       "home-street": "Số 12 phố Đội Cấn", "action": "submit"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    block = field_block(html, "home-commune")
+    assert "tỉnh" in block.lower() and 'id="home-commune-error"' in block
+    assert len(provinces()) == 34
+
+
+def test_the_administrative_units_are_served_as_json(app, client):
+    response = client.get("/dich-vu/don-vi-hanh-chinh.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    units = response.get_json()
+    assert len(units["provinces"]) == 34
+    assert {"code": "00070", "name": "Phường Hoàn Kiếm"} in units["provinces"][0]["communes"]

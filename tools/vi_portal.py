@@ -33,6 +33,19 @@ VI = {
     "Apply online": "Nộp trực tuyến",
     "Download the form": "Tải mẫu đơn",
     "Applying online needs a citizen account.": "Cần có tài khoản công dân để nộp trực tuyến.",
+    # one page at a time, and the review page
+    "Steps": "Các bước",
+    "Step %(n)s/%(total)s": "Bước %(n)s/%(total)s",
+    "Please correct this page:": "Vui lòng sửa các lỗi trên trang này:",
+    "Back": "Quay lại",
+    "Continue": "Tiếp tục",
+    "Review and submit": "Xem lại và nộp",
+    "Check your answers before submitting the dossier.": "Vui lòng kiểm tra lại thông tin trước khi nộp hồ sơ.",
+    "Edit": "Sửa",
+    "Nothing filled in.": "Chưa khai thông tin.",
+    # the address widget
+    "— Choose the province first —": "— Chọn tỉnh/thành phố trước —",
+    "Choose": "Chọn",
     # registration
     "Create a citizen account": "Đăng ký tài khoản công dân",
     "Full name": "Họ và tên",
