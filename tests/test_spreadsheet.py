@@ -93,3 +93,18 @@ def test_unknown_columns_and_files():
         read_spreadsheet(b"not a workbook", "f.xlsx")
     with pytest.raises(SpreadsheetError):
         read_spreadsheet(b"key,label\n", "f.pdf")
+
+
+def test_address_and_tax_code_fields():
+    sheet = ("mã trường,nhãn,kiểu,bắt buộc\n"
+             "tru_so,Địa chỉ trụ sở,địa chỉ,x\n"
+             "mst,Mã số thuế,mã số thuế,x\n")
+    schema = read_spreadsheet(sheet.encode("utf-8"), "form.csv")["schema"]
+    Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["tru_so"]["format"] == "address-vn"
+    assert schema["properties"]["mst"] == {"type": "string", "format": "tax-code", "title": "Mã số thuế"}
+    good = {"tru_so": {"province": "01", "commune": "00070", "street": "Số 1 Tràng Tiền"}, "mst": "0100109106"}
+    assert validate_data(schema, good) == {}
+    wrong = {"tru_so": {**good["tru_so"], "province": "79"}, "mst": "0100109107"}
+    errors = validate_data(schema, wrong)
+    assert set(errors) == {"tru_so.commune", "mst"}

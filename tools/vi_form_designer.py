@@ -121,4 +121,6 @@ VI = {
     "no field %(key)s in the same group.": "không có trường %(key)s trong cùng nhóm.",
     "%(value)s is not a value of %(key)s.": "%(value)s không phải là giá trị của %(key)s.",
     "The spreadsheet has no fields.": "Bảng tính chưa có trường nào.",
+    "Tax code": "Mã số thuế",
+    "Address (province, commune, street)": "Địa chỉ (tỉnh/thành phố, xã/phường, số nhà)",
 }

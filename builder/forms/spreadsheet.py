@@ -27,7 +27,8 @@ condition     điều kiện       ``other_key = value``: required only if that 
 Types (English code or Vietnamese name): text (chữ, văn bản ngắn), textarea
 (văn bản dài), integer (số nguyên), number (số), money (tiền), date (ngày),
 choice (một lựa chọn), multi (nhiều lựa chọn), boolean (có/không), email
-(thư điện tử), phone (điện thoại), citizen_id (số định danh), group (nhóm),
+(thư điện tử), phone (điện thoại), citizen_id (số định danh), tax_code (mã số
+thuế), address (địa chỉ: tỉnh/thành phố, xã/phường, số nhà), group (nhóm),
 rows (nhóm lặp lại). Every error names its row (as the spreadsheet numbers
 it, the header being row 1) and its column.
 """
@@ -42,6 +43,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from unidecode import unidecode
+
+from builder.forms.addresses import address_schema
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 PHONE_PATTERN = r"^(0|\+84)[0-9]{9,10}$"
@@ -61,11 +64,13 @@ FIELD_TYPES: dict[str, Any] = {
     "email": _l("E-mail"),
     "phone": _l("Phone"),
     "citizen_id": _l("Citizen ID"),
+    "tax_code": _l("Tax code"),
+    "address": _l("Address (province, commune, street)"),
     "group": _l("Group"),
     "rows": _l("Repeating group"),
 }
 CONTAINERS = ("group", "rows")
-TEXTUAL = ("text", "textarea", "email", "phone", "citizen_id")
+TEXTUAL = ("text", "textarea", "email", "phone", "citizen_id", "tax_code")
 NUMERIC = ("integer", "number", "money")
 
 TYPE_NAMES = {
@@ -82,6 +87,8 @@ TYPE_NAMES = {
     "phone": "phone", "dien thoai": "phone", "so dien thoai": "phone",
     "citizen_id": "citizen_id", "citizen id": "citizen_id", "so dinh danh": "citizen_id",
     "cccd": "citizen_id", "so dinh danh ca nhan": "citizen_id",
+    "tax_code": "tax_code", "tax code": "tax_code", "ma so thue": "tax_code", "mst": "tax_code",
+    "address": "address", "dia chi": "address",
     "group": "group", "nhom": "group", "object": "group",
     "rows": "rows", "nhom lap lai": "rows", "bang": "rows", "repeating group": "rows",
 }
@@ -131,6 +138,8 @@ def options_text(options: list[dict]) -> str:
 
 def field_type(schema: dict) -> str:
     """The designer's type of a field schema."""
+    if schema.get("format") == "address-vn":
+        return "address"
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "string")
@@ -154,7 +163,9 @@ def field_type(schema: dict) -> str:
         return "email"
     if fmt == "citizen-id":
         return "citizen_id"
-    if schema.get("pattern") == PHONE_PATTERN:
+    if fmt == "tax-code":
+        return "tax_code"
+    if schema.get("pattern") == PHONE_PATTERN or fmt == "phone-vn":
         return "phone"
     if schema.get("x-widget") == "textarea" or schema.get("maxLength", 0) > TEXTAREA_FROM:
         return "textarea"
@@ -206,8 +217,9 @@ def build_field(kind: str, title: str, help_text: str = "", options: list[dict] 
             "boolean": {"type": "boolean"}, "email": {"type": "string", "format": "email"},
             "phone": {"type": "string", "pattern": PHONE_PATTERN},
             "citizen_id": {"type": "string", "format": "citizen-id"},
+            "tax_code": {"type": "string", "format": "tax-code"},
             "group": obj, "rows": {"type": "array", "items": obj},
-        }[kind]
+        }[kind] if kind != "address" else address_schema(title)
     schema["title"] = title
     if help_text:
         schema["description"] = help_text
@@ -215,7 +227,7 @@ def build_field(kind: str, title: str, help_text: str = "", options: list[dict] 
         schema["oneOf"] = options or []
     if kind == "multi":
         schema["items"]["oneOf"] = options or []
-    if kind in CONTAINERS + ("date", "boolean", "choice"):
+    if kind in CONTAINERS + ("date", "boolean", "choice", "address"):
         names = ("minItems", "maxItems") if kind == "rows" else (None, None)
     elif kind == "multi":
         names = ("minItems", "maxItems")
