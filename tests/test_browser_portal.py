@@ -75,3 +75,45 @@ def test_the_commune_list_follows_the_province_in_chromium(app, client, library,
     page.click("button:has-text('Lưu nháp')")
     page.wait_for_selector("text=Đã lưu nháp")
     assert page.input_value("#home-commune") == "00070"
+
+
+def test_the_father_shows_only_once_known_in_chromium(app, client, library, birth_package,  # noqa: F811
+                                                       live_server, browser, tmp_path):
+    assert register_citizen(client).status_code == 201
+    page = browser.new_context(locale="vi-VN").new_page()
+    page.goto(f"{live_server}/dich-vu/{BIRTH_CODE}")
+    page.click("text=Nộp trực tuyến")
+    page.wait_for_selector("input[name=username]")
+    page.fill("input[name=username]", "001090012345")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_selector("#apply-form")
+
+    # the same rule the server enforces: the father is asked for once known
+    assert page.get_attribute("#father", "data-show-if-field") == "father_known"
+    page.wait_for_selector("#father", state="hidden")
+    assert not page.is_visible("#father-full_name")
+    assert page.is_visible("#father_known")
+    page.check("[name='father_known'][value='true']")  # Có
+    page.wait_for_selector("#father", state="visible")
+    page.fill("#father-full_name", "Nguyễn Văn Hùng")
+    page.check("[name='father_known'][value='false']")  # Không
+    page.wait_for_selector("#father", state="hidden")
+    assert page.input_value("#father-full_name") == "Nguyễn Văn Hùng"  # hidden, not lost
+    page.check("[name='father_known'][value='true']")
+    page.wait_for_selector("#father-full_name", state="visible")
+    page.fill("#father-full_name", "")
+    page.check("[name='father_known'][value='false']")
+    page.wait_for_selector("#father", state="hidden")
+
+    data = example_data(birth_package)
+    del data["father"]
+    data["father_known"] = False
+    fill(page, flatten(data))
+    page.select_option("#delivery_method", "online")
+    certificate = tmp_path / "giay-chung-sinh.pdf"
+    certificate.write_bytes(MINIMAL_PDF)
+    page.set_input_files("#component-birth_certificate", str(certificate))
+    page.click("button:has-text('Nộp hồ sơ')")
+    page.wait_for_selector("#dossier-code")
+    assert page.inner_text("#dossier-code")

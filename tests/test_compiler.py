@@ -121,6 +121,52 @@ def test_the_father_is_required_once_known(vi_app):
     assert not form.father.form.full_name.errors
 
 
+def _render_fields(app, form) -> str:
+    from pathlib import Path
+
+    from jinja2 import FileSystemLoader
+
+    import builder.portal
+    folder = Path(builder.portal.__file__).parent / "templates"
+    env = app.jinja_env.overlay(loader=FileSystemLoader(str(folder)))
+    return str(env.get_template("portal/_fields.html").module.render_fields(form))
+
+
+def test_the_father_group_shows_if_the_father_is_known(vi_app):
+    package = _package(BIRTH)
+    form_class = compile_form(package["form"]["schema"], package["form"]["ui"])
+    # the same rule the server enforces, in the terms the browser posts
+    assert form_class._info["father"].show_if == [("father_known", "true")]
+    assert form_class._info["father_known"].show_if == []
+    assert form_class._info["mother"].show_if == []
+    html = _render_fields(vi_app, data_to_form(form_class, {}))
+    father = html[html.index('<fieldset id="father"'):].split(">", 1)[0]
+    assert 'data-show-if-field="father_known"' in father
+    assert 'data-show-if-value="true"' in father
+    assert 'id="father-cond"' in html  # without JavaScript: the note says why
+    assert html.count("data-show-if-field") == 1
+    # a group with an error always shows
+    example = copy.deepcopy(package["form"]["schema"]["examples"][0])
+    del example["father"]
+    form = data_to_form(form_class, example)
+    apply_errors(form, validate_data(package["form"]["schema"], form_to_data(form)))
+    assert "data-show-if" not in _render_fields(vi_app, form)
+
+
+def test_a_filled_in_condition_and_several_conditions_are_machine_readable(vi_app):
+    schema = {
+        "type": "object",
+        "properties": {"kind": {"type": "string", "oneOf": [{"const": "a"}, {"const": "b"}]},
+                       "phone": {"type": "string"}, "note": {"type": "string"}},
+        "dependentRequired": {"phone": ["note"]},
+        "allOf": [{"if": {"properties": {"kind": {"const": "b"}}}, "then": {"required": ["note"]}}],
+    }
+    form_class = compile_form(schema)
+    assert form_class._info["note"].show_if == [("kind", "b"), ("phone", None)]
+    html = _render_fields(vi_app, data_to_form(form_class, {}))
+    assert """data-show-if='[["kind", "b"], ["phone", null]]'""" in html
+
+
 def test_an_error_on_no_field_goes_to_the_top(vi_app):
     form = _posted(compile_form(PERSON, None), {})
     unplaced = apply_errors(form, {"": ["Không hợp lệ."], "stranger": ["Có trường không thuộc tờ khai."]})

@@ -41,6 +41,10 @@ class FieldInfo:
     help: str | None = None
     # (title of the field the condition is on, title of its value or None for "filled in")
     conditions: list[tuple[str, str | None]] = dc_field(default_factory=list)
+    # the same conditions for the browser: (WTForms short name of the field the
+    # condition is on, the value that field posts when the condition holds, or
+    # None for "filled in"); the template turns the name into the posted one
+    show_if: list[tuple[str, str | None]] = dc_field(default_factory=list)
     item: FieldInfo | None = None  # rows / list: the item of a repeating group
     widget: str | None = None  # "address": a group with ``"format": "address-vn"``
 
@@ -119,6 +123,26 @@ def _ordered_keys(schema: dict, order: list[str] | None) -> list[str]:
     return ranked + [k for k in keys if k not in ranked]
 
 
+def _rules(schema: dict) -> list[tuple[str, str, tuple[Any] | None]]:
+    """Each ``(key, on, (value,))`` of an ``if``/``then`` ("``key`` is required
+    if ``on`` is ``value``") and ``(key, on, None)`` of a ``dependentRequired``
+    ("``key`` is required if ``on`` is filled in")."""
+    found: list[tuple[str, str, tuple[Any] | None]] = []
+    rules = [schema] + [s for s in schema.get("allOf", []) if isinstance(s, dict)]
+    for rule in rules:
+        test, then = rule.get("if"), rule.get("then")
+        if not isinstance(test, dict) or not isinstance(then, dict):
+            continue
+        for on, cond in (test.get("properties") or {}).items():
+            if isinstance(cond, dict) and "const" in cond:
+                for key in then.get("required", []):
+                    found.append((key, on, (cond["const"],)))
+    for present, needed in (schema.get("dependentRequired") or {}).items():
+        for key in needed:
+            found.append((key, present, None))
+    return found
+
+
 def _conditions(schema: dict) -> dict[str, list[tuple[str, str | None]]]:
     """For each key an ``if``/``then`` or ``dependentRequired`` may require:
     what makes it required, in titles a citizen reads."""
@@ -136,18 +160,20 @@ def _conditions(schema: dict) -> dict[str, list[tuple[str, str | None]]]:
             return str(_l("Yes") if value else _l("No"))
         return str(value)
 
-    rules = [schema] + [s for s in schema.get("allOf", []) if isinstance(s, dict)]
-    for rule in rules:
-        test, then = rule.get("if"), rule.get("then")
-        if not isinstance(test, dict) or not isinstance(then, dict):
-            continue
-        for on, cond in (test.get("properties") or {}).items():
-            if isinstance(cond, dict) and "const" in cond:
-                for key in then.get("required", []):
-                    found.setdefault(key, []).append((title_of(on), value_title(on, cond["const"])))
-    for present, needed in (schema.get("dependentRequired") or {}).items():
-        for key in needed:
-            found.setdefault(key, []).append((title_of(present), None))
+    for key, on, value in _rules(schema):
+        found.setdefault(key, []).append((title_of(on), None if value is None else value_title(on, value[0])))
+    return found
+
+
+def _show_if(schema: dict, names: dict[str, str]) -> dict[str, list[tuple[str, str | None]]]:
+    """The conditions of ``_conditions`` for the browser, keyed like it:
+    ``(field name, posted value or None)``. A condition on a key the form has
+    no field for is left out: the browser could not tell, so the field shows."""
+    found: dict[str, list[tuple[str, str | None]]] = {}
+    for key, on, value in _rules(schema):
+        if on in names:
+            posted = None if value is None else _choice_coerce(value[0])
+            found.setdefault(key, []).append((names[on], posted))
     return found
 
 
@@ -247,6 +273,9 @@ def _compile_object(schema: dict, ui: dict | None, base: type) -> type:
         info[name].conditions = conditions.get(key, [])
         attrs[name] = _unbound(info[name], hint)
     by_key = {i.key: name for name, i in info.items()}
+    for key, rules in _show_if(schema, by_key).items():
+        if key in by_key:
+            info[by_key[key]].show_if = rules
     pages = [
         (page.get("title", ""), [by_key[k] for k in page.get("fields", []) if k in by_key])
         for page in ui.get("pages") or [] if isinstance(page, dict)
