@@ -21,14 +21,43 @@ hookimpl = HookimplMarker("motcua")
 @hookspec
 def register_payment_gateways(app):
     """Return a list of payment gateways (objects implementing
-    :class:`builder.providers.PaymentGateway`) this plugin offers. A service
+    :class:`builder.providers.payment.PaymentGateway`) this plugin offers. A service
     package names its gateway by ``name``."""
 
 
 @hookspec
 def register_notifiers(app):
-    """Return a list of notifiers (:class:`builder.providers.Notifier`): e-mail,
+    """Return a list of notifiers (:class:`builder.providers.notification.Notifier`): e-mail,
     SMS, chat. Every notifier that is configured is told of each status change."""
+
+
+@hookspec
+def register_signature_verifiers(app):
+    """Return a list of signature verifiers
+    (:class:`builder.providers.signature.SignatureVerifier`): one per format
+    (PDF/PAdES, XML/XMLDSig). The host asks each in turn whether it
+    ``accepts`` a file."""
+
+
+@hookspec
+def register_signers(app):
+    """Return a list of signers (:class:`builder.providers.signature.Signer`)
+    that seal results and one-stop documents with an agency's certificate
+    (local PKCS#12, or remote signing through a CA's gateway)."""
+
+
+@hookspec
+def register_carriers(app):
+    """Return a list of postal carriers
+    (:class:`builder.providers.delivery.Carrier`). A service package names its
+    carrier by ``name``."""
+
+
+@hookspec
+def register_identity_providers(app):
+    """Return a list of identity providers
+    (:class:`builder.providers.identity.IdentityProvider`) a citizen may sign
+    in with."""
 
 
 @hookspec
@@ -42,3 +71,10 @@ def dossier_submitted(app, dossier):
 def dossier_status_changed(app, dossier, from_status, to_status):
     """Called by a job after a dossier's status changed and the change was
     committed; statuses are the national codes 0-10 of DOMAIN.md."""
+
+
+@hookspec
+def dossier_result_issued(app, dossier, documents):
+    """Called by a job after a dossier's result was issued (status 9, the
+    result documents rendered and sealed); ``documents`` are its result
+    :class:`builder.models.Document` rows."""

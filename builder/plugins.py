@@ -12,6 +12,9 @@ from flask import Flask, current_app
 from builder import hookspecs
 from builder.errors import PluginError
 from builder.providers import Notifier, PaymentGateway, Provider
+from builder.providers.delivery import Carrier
+from builder.providers.identity import IdentityProvider
+from builder.providers.signature import SignatureVerifier, Signer
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,10 @@ EXTENSION_KEY = "motcua.plugins"
 KIND_BY_HOOK = {
     "register_payment_gateways": "payment",
     "register_notifiers": "notification",
+    "register_signature_verifiers": "signature",
+    "register_signers": "signature",
+    "register_carriers": "delivery",
+    "register_identity_providers": "identity",
 }
 
 
@@ -73,6 +80,32 @@ def notifiers(app: Flask | None = None) -> dict[str, Notifier]:
     return _collect("register_notifiers", Notifier, app or current_app)
 
 
+def signature_verifiers(app: Flask | None = None) -> dict[str, SignatureVerifier]:
+    return _collect("register_signature_verifiers", SignatureVerifier, app or current_app)
+
+
+def signers(app: Flask | None = None) -> dict[str, Signer]:
+    return _collect("register_signers", Signer, app or current_app)
+
+
+def carriers(app: Flask | None = None) -> dict[str, Carrier]:
+    return _collect("register_carriers", Carrier, app or current_app)
+
+
+def identity_providers(app: Flask | None = None) -> dict[str, IdentityProvider]:
+    return _collect("register_identity_providers", IdentityProvider, app or current_app)
+
+
+def all_providers(app: Flask | None = None) -> list[Provider]:
+    """Every provider of every kind (a name is unique within its kind only)."""
+    app = app or current_app
+    found: list[Provider] = []
+    for collect in (payment_gateways, notifiers, signature_verifiers, signers, carriers,
+                    identity_providers):
+        found.extend(collect(app).values())
+    return found
+
+
 def plugin_info(app: Flask | None = None) -> list[dict[str, Any]]:
     """Name, version, hooks, kind and configuration problems of every plugin."""
     app = app or current_app
@@ -80,7 +113,7 @@ def plugin_info(app: Flask | None = None) -> list[dict[str, Any]]:
     versions = {
         pm.get_name(plugin): dist.version for plugin, dist in pm.list_plugin_distinfo()
     }
-    providers = {**payment_gateways(app), **notifiers(app)}
+    providers = all_providers(app)
     info = []
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
         if plugin is None:  # blocked
@@ -88,7 +121,7 @@ def plugin_info(app: Flask | None = None) -> list[dict[str, Any]]:
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
         kind = next((KIND_BY_HOOK[h] for h in hooks if h in KIND_BY_HOOK), "other")
         module = getattr(plugin, "__name__", type(plugin).__module__)
-        offered = [p for p in providers.values() if type(p).__module__ == module]
+        offered = [p for p in providers if type(p).__module__ == module]
         problems = [msg for p in offered for msg in p.check_config()]
         info.append(
             {

@@ -1,20 +1,10 @@
-"""The small protocols a provider plugin implements. ``builder`` never imports
-``plugins``: a plugin returns objects of these shapes from its ``register_*`` hooks."""
+"""Payment gateways: start a payment, verify its callbacks, answer its notices."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-
-@runtime_checkable
-class Provider(Protocol):
-    """What every provider has: a unique name, a label and a configuration check."""
-
-    name: str
-    label: str
-
-    def check_config(self) -> list[str]:
-        """Return what is wrong with this provider's settings (empty when ready)."""
+from builder.providers.base import Provider
 
 
 @dataclass
@@ -77,23 +67,3 @@ class PaymentGateway(Provider, Protocol):
     def ipn_answer(self, outcome: str) -> tuple[str, int, str]:
         """The answer to a server-to-server notice, in the gateway's own format:
         ``(body, HTTP status, content type)`` for one of ``IPN_OUTCOMES``."""
-
-
-@dataclass
-class Notification:
-    """A message to one applicant, in their language."""
-
-    to_email: str | None
-    to_phone: str | None
-    subject: str
-    body: str
-    dossier_code: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@runtime_checkable
-class Notifier(Provider, Protocol):
-    channel: str  # "email", "sms", ...
-
-    def send(self, notification: Notification) -> None:
-        """Deliver the notification or raise; the job retries on failure."""

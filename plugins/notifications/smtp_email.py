@@ -1,0 +1,3 @@
+"""E-mail notifications through SMTP, in Vietnamese.
+
+Reserved module: being written (session 2)."""

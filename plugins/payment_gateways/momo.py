@@ -1,0 +1,3 @@
+"""MoMo e-wallet gateway.
+
+Reserved module: being written (session 2)."""

@@ -1,0 +1,3 @@
+"""XML signatures (XMLDSig): verification, with signxml on lxml.
+
+Reserved module: being written (session 2)."""
