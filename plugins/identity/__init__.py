@@ -1,0 +1,1 @@
+"""Shipped plugins of this kind, each its own module declared under motcua.plugins."""
