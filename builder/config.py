@@ -37,6 +37,10 @@ FAB_PASSWORD_HASH_METHOD = "scrypt"
 # views of their work (granted by `motcua init`, see builder.setup). The API
 # and the dossier scoping check roles and agencies themselves.
 ROLE_PERMISSIONS = {
+    # Admin gets every view's permissions from Flask-AppBuilder too; the plugins
+    # page is named here so its grant is explicit and survives a permission cleanup.
+    "Admin": {"PluginsView": ["can_plugins", "can_choose"], "Plugins": ["menu_access"],
+              "Security": ["menu_access"]},
     "Designer": {
         "ProcedureView": ["can_list", "can_show"],
         "AgencyView": ["can_list", "can_show"],

@@ -3,11 +3,13 @@
 less those named in ``PLUGINS_BLOCKED``."""
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 from typing import Any
 
 import pluggy
 from flask import Flask, current_app
+from flask_babel import gettext as _
 
 from builder import hookspecs
 from builder.errors import PluginError
@@ -57,7 +59,7 @@ def _collect(hook_name: str, protocol: type, app: Flask) -> dict[str, Provider]:
     providers: dict[str, Provider] = {}
     for impl in hook.get_hookimpls():
         plugin_name = pm.get_name(impl.plugin)
-        for provider in impl.function(app=app) or []:
+        for provider in _call(impl, app) or []:
             if not isinstance(provider, protocol):
                 raise PluginError(
                     f"Plugin {plugin_name!r}: {hook_name} returned {provider!r}, "
@@ -106,32 +108,96 @@ def all_providers(app: Flask | None = None) -> list[Provider]:
     return found
 
 
-def plugin_info(app: Flask | None = None) -> list[dict[str, Any]]:
-    """Name, version, hooks, kind and configuration problems of every plugin."""
+def _call(impl, app: Flask):
+    """Call a registry hook's implementation with the arguments it takes (a
+    plugin may leave out ``app``)."""
+    return impl.function(**{name: app for name in impl.argnames if name == "app"})
+
+
+PROTOCOL_BY_HOOK = {
+    "register_payment_gateways": PaymentGateway,
+    "register_notifiers": Notifier,
+    "register_signature_verifiers": SignatureVerifier,
+    "register_signers": Signer,
+    "register_carriers": Carrier,
+    "register_identity_providers": IdentityProvider,
+}
+
+
+def _offered(app: Flask, plugin: Any) -> tuple[list[str], list[str]]:
+    """The names of the providers a plugin offers and what is wrong with them.
+    A broken plugin is reported here rather than breaking the page that lists it."""
+    pm = plugin_manager(app)
+    names: list[str] = []
+    problems: list[str] = []
+    for hook_name, protocol in PROTOCOL_BY_HOOK.items():
+        for impl in getattr(pm.hook, hook_name).get_hookimpls():
+            if impl.plugin is not plugin:
+                continue
+            try:
+                providers = list(_call(impl, app) or [])
+            except Exception as exc:  # noqa: BLE001 - any failure of a plugin is its problem
+                log.exception("plugin %s: %s failed", pm.get_name(plugin), hook_name)
+                problems.append(_("%(hook)s failed: %(error)s", hook=hook_name, error=exc))
+                continue
+            for provider in providers:
+                if not isinstance(provider, protocol):
+                    problems.append(_("%(hook)s returned %(value)s, which is not a %(protocol)s.",
+                                      hook=hook_name, value=repr(provider)[:80],
+                                      protocol=protocol.__name__))
+                    continue
+                names.append(provider.name)
+                try:
+                    problems.extend(str(msg) for msg in provider.check_config())
+                except Exception as exc:  # noqa: BLE001
+                    log.exception("plugin %s: check_config of %s failed", pm.get_name(plugin),
+                                  provider.name)
+                    problems.append(_("The settings check of %(provider)s failed: %(error)s",
+                                      provider=provider.name, error=exc))
+    return sorted(set(names)), problems  # a signer and a verifier may share a name
+
+
+def _entry_point_versions() -> dict[str, str]:
+    """The version of the package declaring each entry point of our group
+    (a blocked plugin is never loaded, so pluggy cannot say)."""
+    versions = {}
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if entry_point.dist is not None:
+            versions.setdefault(entry_point.name, entry_point.dist.version)
+    return versions
+
+
+def plugin_info(app: Flask | None = None, include_blocked: bool = False) -> list[dict[str, Any]]:
+    """Name, version, hooks, kind, providers and configuration problems of
+    every plugin; with ``include_blocked``, a blocked plugin too, with
+    ``blocked`` true and nothing else known about it (it is never loaded)."""
     app = app or current_app
     pm = plugin_manager(app)
     versions = {
         pm.get_name(plugin): dist.version for plugin, dist in pm.list_plugin_distinfo()
     }
-    providers = all_providers(app)
+    blocked_versions = _entry_point_versions() if include_blocked else {}
     info = []
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
         if plugin is None:  # blocked
+            if include_blocked:
+                info.append({"name": name, "version": blocked_versions.get(name), "hooks": [],
+                             "kind": None, "providers": [], "configured": False, "problems": [],
+                             "blocked": True})
             continue
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
         kind = next((KIND_BY_HOOK[h] for h in hooks if h in KIND_BY_HOOK), "other")
-        module = getattr(plugin, "__name__", type(plugin).__module__)
-        offered = [p for p in providers if type(p).__module__ == module]
-        problems = [msg for p in offered for msg in p.check_config()]
+        providers, problems = _offered(app, plugin)
         info.append(
             {
                 "name": name,
                 "version": versions.get(name),
                 "hooks": hooks,
                 "kind": kind,
-                "providers": sorted(p.name for p in offered),
+                "providers": providers,
                 "configured": not problems,
                 "problems": problems,
+                "blocked": False,
             }
         )
     return info

@@ -9,6 +9,7 @@ def register_admin_views(appbuilder) -> None:
     from builder.admin.designer import ProcessDesignerView
     from builder.admin.form_designer import FormDesignerView
     from builder.admin.office import OfficeView
+    from builder.admin.plugins import PluginsView
     from builder.admin.views import AgencyView, DocumentTemplateView, DossierView, JobView, ProcedureView
 
     appbuilder.add_view(
@@ -50,5 +51,9 @@ def register_admin_views(appbuilder) -> None:
     )
     appbuilder.add_view(
         JobView, "Jobs", icon="fa-cogs", label=_("Background jobs"),
+        category="Security", category_label=_("Security"),
+    )
+    appbuilder.add_view(
+        PluginsView, "Plugins", icon="fa-plug", label=_("Plugins"),
         category="Security", category_label=_("Security"),
     )
