@@ -88,11 +88,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         init_i18n(app)
         from builder.admin import register_admin_views
         from builder.api import register_api
+        from builder.identity import identity
         from builder.portal import portal
 
         register_admin_views(appbuilder)
         register_api(app, appbuilder)
         app.register_blueprint(portal)
+        app.register_blueprint(identity)
     register_error_handlers(app)
     vietnam = ZoneInfo(app.config["TIMEZONE"])
     app.context_processor(lambda: {"tz": vietnam})

@@ -7,12 +7,15 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import select
 
 from builder.extensions import db
+from builder.identity import SignInView
 from builder.models import Agency, UserProfile
 
 
 class MotcuaSecurityManager(SecurityManager):
     """The stock manager; kept as our own class so later issues (identity
     provider plugins, VNeID) have one place to hook in."""
+
+    authdbview = SignInView  # the sign-in page, with a button per identity provider
 
 
 def role_names(user) -> set[str]:

@@ -35,7 +35,7 @@ PER_TEST_TABLES = [
     "payment", "dossier_document", "dossier_history", "dossier_transfer", "attachment", "dossier",
     "agency_calendar_day", "dossier_evaluation", "document_template", "agency_document",
     "dossier_sequence", "job_outbox", "procedure_version", "procedure",
-    "user_profile", "ab_user_role", "ab_user_group", "ab_api_key", "ab_user",
+    "external_identity", "user_profile", "ab_user_role", "ab_user_group", "ab_api_key", "ab_user",
 ]
 
 

@@ -13,6 +13,7 @@ from builder.models.dossier import (
     Evaluation,
     HistoryEntry,
 )
+from builder.models.identity import ExternalIdentity
 from builder.models.job import JobRecord
 from builder.models.payment import Payment
 from builder.models.procedure import Procedure, ProcedureVersion
@@ -29,6 +30,7 @@ __all__ = [
     "DossierSequence",
     "DossierTransfer",
     "Evaluation",
+    "ExternalIdentity",
     "HistoryEntry",
     "JobRecord",
     "Payment",
