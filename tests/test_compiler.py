@@ -274,9 +274,13 @@ def test_pages_name_their_fields_and_an_unnamed_field_goes_on_the_last(vi_app):
     ui = {"pages": [{"title": "Trẻ", "fields": ["child", "requester"]},
                     {"title": "Cha mẹ", "fields": ["mother", "father", "nobody"]}]}
     form_class = compile_form(birth["form"]["schema"], ui)
-    assert form_class._pages == [("Trẻ", ["child", "requester"]),
-                                 ("Cha mẹ", ["mother", "father", "father_known", "copies"])]
+    # each page in the form's order (the order of the schema here: the ui has none)
+    assert form_class._pages == [("Trẻ", ["requester", "child"]),
+                                 ("Cha mẹ", ["mother", "father_known", "father", "copies"])]
     assert compile_form(birth["form"]["schema"], {})._pages == []
+    # a page left empty is not a step
+    ui["pages"].insert(1, {"title": "Trống", "fields": []})
+    assert [title for title, _names in compile_form(birth["form"]["schema"], ui)._pages] == ["Trẻ", "Cha mẹ"]
 
 
 def test_an_address_field_is_marked_for_its_widget(vi_app):

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from builder.admin.designer import CsrfForm, editable_procedures
 from builder.database import write_transaction
 from builder.errors import BuilderError
+from builder.forms import layout, layout_edits
 from builder.forms.compiler import compile_form, data_to_form
 from builder.forms.package import package_errors, publish, save_draft
 from builder.forms.spreadsheet import (
@@ -28,6 +29,14 @@ from builder.forms.spreadsheet import (
 from builder.models import Procedure
 
 MAX_UPLOAD = 2 * 1024 * 1024
+PAGE_OPS = ("add_page", "rename_page", "page_up", "page_down", "delete_page")
+
+
+def _index(text: str) -> int:
+    """A page or position number from the request; ValueError if it is none."""
+    if not str(text).strip().isdigit():
+        raise ValueError(text)
+    return int(text)
 
 
 # --- the form as a list of fields ------------------------------------------------
@@ -44,36 +53,69 @@ def container(schema: dict, group: str) -> dict:
 
 
 def ordered_keys(form: dict, group: str) -> list[str]:
-    """The keys of a group in order: ``ui.order`` for the form itself; for a
-    group, its ``x-order`` annotation (PostgreSQL's JSONB keeps no key order)."""
+    """The keys of a group in order: for the form itself, its fields and
+    elements (help texts, attachments) in ``ui.order``; for a group, its
+    ``x-order`` annotation (PostgreSQL's JSONB keeps no key order)."""
+    if not group:
+        return layout_edits.top_keys(form)
     obj = container(form["schema"], group)
     keys = list(obj.get("properties", {}))
-    order = obj.get("x-order") if group else (form.get("ui") or {}).get("order")
-    ranked = [k for k in order or [] if k in keys]
+    ranked = [k for k in obj.get("x-order") or [] if k in keys]
     return ranked + [k for k in keys if k not in ranked]
 
 
 def set_order(form: dict, group: str, keys: list[str]) -> None:
     obj = container(form["schema"], group)
-    obj["properties"] = {k: obj["properties"][k] for k in keys}
     if group:
+        obj["properties"] = {k: obj["properties"][k] for k in keys}
         obj["x-order"] = list(keys)
     else:
         form.setdefault("ui", {})["order"] = list(keys)
+        layout_edits.tidy(form)
 
 
-def field_rows(form: dict, group: str = "", depth: int = 0) -> list[dict]:
-    """Every field in the order the citizen sees them, groups followed by their fields."""
+def siblings(form: dict, path: str) -> list[str]:
+    """The keys among which a field moves up and down: its group's, or for
+    a top-level item of a form in pages, its page's."""
+    group, _dot, key = path.rpartition(".")
+    page = None if group else layout_edits.page_of(form, key)
+    if page is not None:
+        return list(layout_edits.page_list(form)[page]["fields"])
+    return ordered_keys(form, group)
+
+
+def _element_row(form: dict, key: str, element: dict, components: dict[str, dict]) -> dict:
+    if element["kind"] == layout.NOTE:
+        label, title = _("Help text"), element.get("title") or element["text"][:60]
+    else:
+        component = components.get(element.get("component")) or {}
+        label = _("Attachment: %(name)s", name=component.get("name", element.get("component")))
+        title = element.get("title") or component.get("name", element.get("component"))
+    return {"path": key, "group": "", "key": key, "depth": 0, "kind": element["kind"],
+            "type_label": label, "title": title, "help": element.get("text", ""),
+            "required": element["kind"] == layout.ATTACHMENT and bool(
+                (components.get(element.get("component")) or {}).get("required")),
+            "condition": None, "low": None, "high": None, "element": element}
+
+
+def field_rows(form: dict, group: str = "", depth: int = 0, components: list[dict] | None = None) -> list[dict]:
+    """Every field (and, at the top, help text and attachment) in the order
+    the citizen sees them, groups followed by their fields; a top-level row
+    of a form in pages says its page."""
     obj = container(form["schema"], group)
     required = set(obj.get("required", []))
     conditions = conditions_of(obj)
     keys = ordered_keys(form, group)
+    placed = layout.elements(form.get("ui")) if not group else {}
+    by_id = {c["id"]: c for c in components or []}
     rows = []
-    for index, key in enumerate(keys):
-        schema = obj["properties"][key]
-        if not isinstance(schema, dict):
-            continue
+    for key in keys:
         path = f"{group}.{key}" if group else key
+        schema = obj.get("properties", {}).get(key)
+        if not isinstance(schema, dict):
+            if key in placed:
+                rows.append(_element_row(form, key, placed[key], by_id))
+            continue
         kind = field_type(schema)
         low, high = limits(schema)
         rows.append({
@@ -82,10 +124,17 @@ def field_rows(form: dict, group: str = "", depth: int = 0) -> list[dict]:
             "help": schema.get("description", ""), "required": key in required,
             "condition": conditions.get(key), "low": low, "high": high,
             "options": options_text(field_options(schema)) if kind in ("choice", "multi") else "",
-            "first": index == 0, "last": index == len(keys) - 1, "schema": schema,
+            "schema": schema,
         })
         if kind in CONTAINERS:
             rows.extend(field_rows(form, path, depth + 1))
+    pages = layout_edits.page_list(form) if not group else []
+    page_of = {k: i for i, page in enumerate(pages) for k in page.get("fields", [])}
+    for row in rows:
+        if row["depth"] == depth:
+            row["page"] = page_of.get(row["key"])
+            around = keys if row["page"] is None else pages[row["page"]]["fields"]
+            row["first"], row["last"] = around[:1] == [row["key"]], around[-1:] == [row["key"]]
     return rows
 
 
@@ -126,7 +175,7 @@ def save_field(form: dict, values: dict) -> dict[str, list[str]]:
         return {where: [_("The field %(field)s no longer exists.", field=original)]}
     if not KEY.match(key):
         problems.append(_("The key must start with a letter and use only a-z, 0-9 and _."))
-    elif key != old_key and key in props:
+    elif key != old_key and (key in props or (not group and key in layout.elements(form.get("ui")))):
         problems.append(_("Another field in the same group has the key %(key)s.", key=key))
     if not title:
         problems.append(_("The label is empty."))
@@ -165,6 +214,9 @@ def save_field(form: dict, values: dict) -> dict[str, list[str]]:
     if old_key is None:
         props[key] = field
         set_order(form, group, ordered_keys(form, group))  # the new key goes last
+        page = (values.get("page") or "").strip()
+        if not group and page.isdigit() and int(page) < len(layout_edits.page_list(form)):
+            layout_edits.move_item(form, key, len(props), int(page))
     else:
         order = ordered_keys(form, group)
         props[old_key] = field
@@ -176,6 +228,8 @@ def save_field(form: dict, values: dict) -> dict[str, list[str]]:
                     ui[part][key] = ui[part].pop(old_key)
             obj["properties"] = {(key if k == old_key else k): v for k, v in props.items()}
             order = [key if k == old_key else k for k in order]
+            if not group:
+                layout_edits.rename_key(form, old_key, key)
         set_order(form, group, order)
     required = [k for k in obj.get("required", []) if k != key]
     if values.get("required") and not on:
@@ -189,6 +243,9 @@ def save_field(form: dict, values: dict) -> dict[str, list[str]]:
 
 def delete_field(form: dict, path: str) -> None:
     group, _dot, key = path.rpartition(".")
+    if not group and key in layout.elements(form.get("ui")):
+        layout_edits.delete_element(form, key)
+        return
     obj = container(form["schema"], group)
     if key not in obj.get("properties", {}):
         raise KeyError(path)
@@ -201,14 +258,17 @@ def delete_field(form: dict, path: str) -> None:
         for part in ("fields", "widgets"):
             if isinstance(ui.get(part), dict):
                 ui[part].pop(key, None)
-        for page in ui.get("pages") or []:
-            if isinstance(page, dict) and key in page.get("fields", []):
-                page["fields"].remove(key)
+        layout_edits.tidy(form)  # off its page too
 
 
-def move_field(form: dict, path: str, position: int) -> None:
-    """Put the field at ``position`` (0-based) among the fields of its group."""
+def move_field(form: dict, path: str, position: int, page: int | None = None) -> None:
+    """Put the field at ``position`` (0-based) among the fields of its group
+    or, at the top of a form in pages, among the items of its page (of
+    ``page``, when given: a move to another page)."""
     group, _dot, key = path.rpartition(".")
+    if not group:
+        layout_edits.move_item(form, key, position, page)
+        return
     order = ordered_keys(form, group)
     if key not in order:
         raise KeyError(path)
@@ -285,11 +345,20 @@ class FormDesignerView(BaseView):
                     delete_field(form, request.form["path"])
                 elif op in ("up", "down"):
                     path = request.form["path"]
-                    group, _dot, key = path.rpartition(".")
-                    index = ordered_keys(form, group).index(key)
+                    index = siblings(form, path).index(path.rpartition(".")[2])
                     move_field(form, path, index - 1 if op == "up" else index + 1)
                 elif op == "move":
-                    move_field(form, request.form["path"], int(request.form["position"]))
+                    page = request.form.get("page") or None
+                    move_field(form, request.form["path"], _index(request.form["position"]),
+                               None if page is None else _index(page))
+                elif op == "to_page":  # the last item of another page
+                    move_field(form, request.form["path"], len(ordered_keys(form, "")),
+                               _index(request.form["page"]))
+                elif op == "save_element":
+                    errors = layout_edits.save_element(form, request.form, package["components"])
+                    editing = request.form.get("original", "")
+                elif op in PAGE_OPS:
+                    errors = self._page_op(form, op)
                 elif op == "json":
                     json_text = (request.form.get("schema", ""), request.form.get("ui", ""))
                     errors = self._from_json(package, *json_text)
@@ -297,8 +366,12 @@ class FormDesignerView(BaseView):
                     errors = self._from_spreadsheet(package)
                 else:
                     abort(400)
-            except (KeyError, ValueError):
-                errors = {_("Form field"): [_("The field %(field)s no longer exists.", field=request.form.get("path", ""))]}
+            except (KeyError, ValueError, IndexError):
+                if op in PAGE_OPS:
+                    errors = {_("Page"): [_("The page %(n)s no longer exists.", n=request.form.get("page", ""))]}
+                else:
+                    errors = {_("Form field"): [_("The field %(field)s no longer exists.",
+                                                  field=request.form.get("path", ""))]}
             if not errors:
                 errors, dropped = check(package, drop_example=op != "json")
                 if not errors:
@@ -309,6 +382,22 @@ class FormDesignerView(BaseView):
                     flash(_("The draft of the form is saved; publish it to use it."), "success")
                     return redirect(here + ("#fields" if op != "json" else "#json"))
         return self._render(procedure, package, csrf, errors, editing, json_text)
+
+    @staticmethod
+    def _page_op(form: dict, op: str) -> dict[str, list[str]]:
+        title = request.form.get("title", "")
+        if op == "add_page":
+            return layout_edits.add_page(form, title)
+        index = _index(request.form["page"])
+        if op == "rename_page":
+            return layout_edits.rename_page(form, index, title)
+        if op == "delete_page":
+            layout_edits.delete_page(form, index)
+        elif op == "page_up" and index > 0:
+            layout_edits.move_page(form, index, index - 1)
+        elif op == "page_down":
+            layout_edits.move_page(form, index, index + 1)
+        return {}
 
     def _from_json(self, package: dict, schema_text: str, ui_text: str) -> dict[str, list[str]]:
         errors = {}
@@ -352,12 +441,17 @@ class FormDesignerView(BaseView):
 
     def _render(self, procedure, package, csrf, errors, editing, json_text):
         form = package["form"]
+        components = package.get("components", [])
         try:
-            rows = field_rows(form)
+            rows = field_rows(form, components=components)
         except (KeyError, TypeError, AttributeError):
             rows = []
         groups = [r for r in rows if r["kind"] in CONTAINERS]
-        current = next((r for r in rows if r["path"] == editing), None)
+        current = next((r for r in rows if r["path"] == editing and "element" not in r), None)
+        element = next((r for r in rows if r["path"] == editing and "element" in r), None)
+        if errors and request.form.get("op") == "save_element":
+            element = {"path": request.form.get("original", ""), "kind": request.form.get("kind"),
+                       "element": {k: request.form.get(k, "") for k in ("title", "text", "component")}}
         if errors and request.form.get("op") == "save_field":
             current = dict(request.form)  # show what was typed
             current["kind"] = current.get("type")
@@ -368,11 +462,11 @@ class FormDesignerView(BaseView):
             current["path"] = current.get("original", "")
         siblings = {}
         for group in [""] + [g_["path"] for g_ in groups]:
-            siblings[group] = [(r["key"], r["title"]) for r in rows if r["group"] == group]
+            siblings[group] = [(r["key"], r["title"]) for r in rows if r["group"] == group and "element" not in r]
         preview, preview_error = None, None
         if not errors:
             try:
-                form_class = compile_form(form["schema"], form.get("ui"))
+                form_class = compile_form(form["schema"], form.get("ui"), components=components)
                 example = (form["schema"].get("examples") or [None])[0]
                 preview = data_to_form(form_class, example if isinstance(example, dict) else {})
             except Exception as exc:  # noqa: BLE001 - the preview must not break the page
@@ -387,7 +481,26 @@ class FormDesignerView(BaseView):
             siblings=siblings, errors=errors, form=csrf, preview=preview, preview_error=preview_error,
             types=FIELD_TYPES, numeric=NUMERIC, published=published, unpublished=unpublished,
             schema_text=json_text[0], ui_text=json_text[1], value_text=_value_text,
+            pages=[(i, str(p.get("title", ""))) for i, p in enumerate(layout_edits.page_list(form))],
+            sections=_sections(rows, layout_edits.page_list(form)),
+            element=element, components=components,
+            placed=layout.attachment_components(form.get("ui")),
         )
+
+
+def _sections(rows: list[dict], pages: list[dict]) -> list[tuple[int | None, str | None, list[dict]]]:
+    """The rows under their pages (index, title, rows); one section with no
+    page for a form on one page. A top-level item no page names is on the
+    last page, as the citizen sees it."""
+    if not pages:
+        return [(None, None, rows)]
+    by_page: dict[int, list[dict]] = {i: [] for i in range(len(pages))}
+    page = len(pages) - 1
+    for row in rows:
+        if row["depth"] == 0:
+            page = row["page"] if row.get("page") is not None else len(pages) - 1
+        by_page[page].append(row)
+    return [(i, str(p.get("title", "")), by_page[i]) for i, p in enumerate(pages)]
 
 
 def _value_text(value: Any) -> str:

@@ -5,7 +5,11 @@ turns a parsed form into the JSON the schema judges (keeping what cannot be
 converted as typed, so the schema's own error is shown), and ``apply_errors``
 puts the schema validator's errors, keyed by field path (``child.full_name``,
 ``residence_history.1.to``), back onto the fields. A compiled class is
-cached by a key that names a published version, which never changes."""
+cached by a key that names a published version, which never changes.
+
+Help texts and placed attachments (``form.ui.elements``, see layout.py) are
+compiled to :class:`ElementInfo` entries in the form's order, never to
+WTForms fields: they render, but hold no data."""
 from __future__ import annotations
 
 import datetime
@@ -23,6 +27,8 @@ from wtforms.fields import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from builder.forms import layout
 
 TEXTAREA_FROM = 200  # a maxLength above this asks for several lines
 RADIO_UP_TO = 4  # this many choices or fewer show as radio buttons
@@ -53,15 +59,51 @@ class FieldInfo:
         return max(int(self.schema.get("minItems", 0)), 1)
 
 
+@dataclass
+class ElementInfo:
+    """A help text or a placed attachment: shown between the fields, bound to
+    no data. An attachment's title, help and ``required`` are its component's."""
+
+    key: str
+    kind: str  # "note" or "attachment"
+    name: str = ""  # its name among the form's fields (what ``_pages`` lists)
+    title: str = ""
+    text: str = ""  # a note's paragraphs, separated by blank lines
+    component: str | None = None  # an attachment's component id
+    required: bool = False
+    help: str | None = None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in re.split(r"\n\s*\n", self.text) if p.strip()]
+
+
 class SchemaForm:
     """Methods shared by the compiled top-level and nested forms."""
 
     _schema: dict = {}
     _info: dict[str, FieldInfo] = {}
+    _elements: dict[str, ElementInfo] = {}
+    _order: list[str] = []  # names of fields and elements, in the citizen's order
     _pages: list[tuple[str, list[str]]] = []
 
     def fields_in_order(self):
         return [(self[name], info) for name, info in self._info.items()]
+
+    def items_in_order(self):
+        """(field, FieldInfo) of the fields and (None, ElementInfo) of the
+        elements, in the order they show."""
+        for name in self._order or list(self._info):
+            if name in self._elements:
+                yield None, self._elements[name]
+            else:
+                yield self[name], self._info[name]
+
+    @classmethod
+    def components_placed(cls, names=None) -> list[str]:
+        """Component ids of the attachments placed in the form (or among ``names``)."""
+        return [e.component for n, e in cls._elements.items()
+                if e.kind == layout.ATTACHMENT and (names is None or n in names)]
 
     @property
     def pages(self) -> list[tuple[str, list[str]]]:
@@ -115,12 +157,6 @@ def _field_name(key: str, taken: set[str]) -> str:
         name += "_"
     taken.add(name)
     return name
-
-
-def _ordered_keys(schema: dict, order: list[str] | None) -> list[str]:
-    keys = list(schema.get("properties", {}))
-    ranked = [k for k in (order or []) if k in keys]
-    return ranked + [k for k in keys if k not in ranked]
 
 
 def _rules(schema: dict) -> list[tuple[str, str, tuple[Any] | None]]:
@@ -253,7 +289,21 @@ def _info_for(key: str, schema: dict, required: bool, ui_field: dict) -> FieldIn
     return info
 
 
-def _compile_object(schema: dict, ui: dict | None, base: type) -> type:
+def _element_info(key: str, element: dict, components: dict[str, dict]) -> ElementInfo:
+    if element["kind"] == layout.NOTE:
+        return ElementInfo(key=key, kind=layout.NOTE, title=str(element.get("title") or ""),
+                           text=str(element.get("text") or ""))
+    component = components.get(element.get("component")) or {}
+    return ElementInfo(
+        key=key, kind=layout.ATTACHMENT, component=element.get("component"),
+        title=str(element.get("title") or component.get("name") or element.get("component")),
+        required=bool(component.get("required")), help=element.get("help") or component.get("note"),
+    )
+
+
+def _compile_object(schema: dict, ui: dict | None, base: type,
+                    components: list[dict] | None = None) -> type:
+    """``ui`` is given for the top level only: its pages and elements."""
     ui = ui or {}
     widgets = ui.get("widgets") or {}
     fields_ui = ui.get("fields") or {}
@@ -261,29 +311,34 @@ def _compile_object(schema: dict, ui: dict | None, base: type) -> type:
     conditions = _conditions(schema)
     attrs: dict[str, Any] = {}
     info: dict[str, FieldInfo] = {}
+    elements: dict[str, ElementInfo] = {}
+    placed = layout.elements(ui)
+    by_id = {c.get("id"): c for c in components or [] if isinstance(c, dict)}
     taken: set[str] = set()
-    for key in _ordered_keys(schema, ui.get("order") or schema.get("x-order")):
+    by_key: dict[str, str] = {}
+    for key in layout.top_order(schema, ui):
+        if key in placed and key not in (schema.get("properties") or {}):
+            by_key[key] = name = _field_name(key, taken)
+            elements[name] = _element_info(key, placed[key], by_id)
+            elements[name].name = name
+            continue
         sub = schema["properties"][key]
         if not isinstance(sub, dict):
             continue
         field_ui = fields_ui.get(key) or {}
         hint = field_ui.get("widget") or widgets.get(key) or sub.get("x-widget")
-        name = _field_name(key, taken)
+        by_key[key] = name = _field_name(key, taken)
         info[name] = _info_for(key, sub, key in required, field_ui)
         info[name].conditions = conditions.get(key, [])
         attrs[name] = _unbound(info[name], hint)
-    by_key = {i.key: name for name, i in info.items()}
-    for key, rules in _show_if(schema, by_key).items():
-        if key in by_key:
-            info[by_key[key]].show_if = rules
-    pages = [
-        (page.get("title", ""), [by_key[k] for k in page.get("fields", []) if k in by_key])
-        for page in ui.get("pages") or [] if isinstance(page, dict)
-    ]
-    if pages:  # a field no page names goes on the last page, never lost
-        named = {n for _title, names in pages for n in names}
-        pages[-1][1].extend(n for n in info if n not in named)
-    attrs.update(_schema=schema, _info=info, _pages=pages)
+    fields_by_key = {i.key: name for name, i in info.items()}
+    for key, rules in _show_if(schema, fields_by_key).items():
+        if key in fields_by_key:
+            info[fields_by_key[key]].show_if = rules
+    # a page with nothing on it has nothing to show: the citizen never sees it
+    pages = [(title, [by_key[k] for k in keys]) for title, keys in layout.pages(schema, ui) if keys]
+    attrs.update(_schema=schema, _info=info, _elements=elements, _order=list(by_key.values()),
+                 _pages=pages)
     return type(str(schema.get("title") or "CompiledForm")[:60], (base,), attrs)
 
 
@@ -299,12 +354,14 @@ _CACHE: dict[str, type] = {}
 _MAX_CACHED = 256
 
 
-def compile_form(schema: dict, ui: dict | None = None, cache_key: str | None = None) -> type[FlaskForm]:
-    """The WTForms form class of a form schema. Give ``cache_key`` only for a
-    schema that never changes under it (a published version)."""
+def compile_form(schema: dict, ui: dict | None = None, cache_key: str | None = None,
+                 components: list[dict] | None = None) -> type[FlaskForm]:
+    """The WTForms form class of a form schema; ``components`` (the package's)
+    name the documents of attachments placed in the form. Give ``cache_key``
+    only for a form that never changes under it (a published version)."""
     if cache_key is not None and cache_key in _CACHE:
         return _CACHE[cache_key]
-    form_class = _compile_object(schema, ui, SchemaFlaskForm)
+    form_class = _compile_object(schema, ui, SchemaFlaskForm, components)
     if cache_key is not None:
         if len(_CACHE) >= _MAX_CACHED:
             _CACHE.clear()

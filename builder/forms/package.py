@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from unidecode import unidecode
 
 from builder.errors import InvalidData, NotFound
+from builder.forms.layout import ui_problems
 from builder.forms.schema_safety import schema_problems
 from builder.forms.validation import collect_errors, format_checker, validate_data
 from builder.models import Agency, Procedure, ProcedureVersion
@@ -50,6 +51,7 @@ def package_errors(package: Any) -> dict[str, list[str]]:
     component_ids = [c["id"] for c in package["components"]]
     if len(component_ids) != len(set(component_ids)):
         errors["components"] = [_("Component ids must be unique.")]
+    errors.update(ui_problems(package["form"], package["components"]))
     errors.update(process_errors(package["process"]))
     return errors
 

@@ -15,7 +15,7 @@ from builder.errors import BuilderError, InvalidData, NotFound
 from builder.extensions import db
 from builder.forms import addresses
 from builder.forms.compiler import add_row, apply_errors, compile_form, data_to_form, form_to_data, remove_row
-from builder.forms.display import sections
+from builder.forms.display import Row, Section, sections
 from builder.forms.package import fold
 from builder.forms.validation import validate_data
 from builder.models import Dossier, Procedure
@@ -121,7 +121,8 @@ def _version_key(version) -> str:
 
 def _form_class(version):
     form = version.package["form"]
-    return compile_form(form["schema"], form.get("ui"), cache_key=_version_key(version))
+    return compile_form(form["schema"], form.get("ui"), cache_key=_version_key(version),
+                        components=version.package.get("components"))
 
 
 def _csrf_ok() -> bool:
@@ -202,14 +203,18 @@ def _save(version, draft, data: dict, delivery: dict | None) -> Dossier:
 
 
 def _attach_uploads(dossier, package: dict, outcome: _Outcome) -> None:
+    added = False
     for component in package.get("components", []):
         upload = request.files.get(f"component-{component['id']}")
         if upload is None or not upload.filename:
             continue
         try:
             add_attachment(current_user, dossier, component["id"], upload)
+            added = True
         except BuilderError as error:
             outcome.components.setdefault(component["id"], []).append(str(error.message))
+    if added:  # what is attached now is read again, not the list loaded before
+        db.session.expire(dossier, ["attachments"])
 
 
 @portal.route("/<code>/nop-ho-so", methods=["GET", "POST"])
@@ -288,10 +293,13 @@ def apply(code: str):
     return _render_apply(procedure, package, form, draft, outcome, delivery_method), 422
 
 
-def _missing_files(draft, package: dict, outcome: _Outcome) -> None:
-    """Required documents with no file yet, said beside their file inputs."""
+def _missing_files(draft, package: dict, outcome: _Outcome, only=None) -> None:
+    """Required documents with no file yet (of those in ``only``, if given),
+    said beside their file inputs."""
     attached = {a.component for a in draft.attachments} if draft else set()
     for component in package.get("components", []):
+        if only is not None and component["id"] not in only:
+            continue
         if (component.get("required") and component["id"] not in attached
                 and component["id"] not in outcome.components):
             outcome.components[component["id"]] = [_("Please attach: %(name)s.", name=component["name"])]
@@ -305,10 +313,17 @@ def _render_apply(procedure, package, form, draft, outcome, delivery_method):
         "portal/apply.html", procedure=procedure, package=package, form=form, draft=draft,
         outcome=outcome, summary=error_summary(form) if outcome else [],
         components={c["id"]: c for c in package.get("components", [])},
-        attached={a.component: a for a in (draft.attachments if draft else [])},
         delivery_methods=[(m, labels.get(m, m)) for m in package.get("delivery_methods", [])],
-        delivery_method=delivery_method,
+        delivery_method=delivery_method, **_files(form, draft, outcome),
     )
+
+
+def _files(form, draft, outcome) -> dict:
+    """The attachments so far and their errors, for the file inputs placed
+    in the form (``files``) and in the list of documents (the rest)."""
+    attached = {a.component: a for a in (draft.attachments if draft else [])}
+    return {"attached": attached, "placed": form.components_placed(),
+            "files": {"attached": attached, "errors": outcome.components}}
 
 
 # --- the online form, one page at a time (``form.ui.pages``) ----------------------
@@ -327,7 +342,8 @@ def _step_of(value, pages) -> int | str:
 
 
 def _page_keys(form_class, names: list[str]) -> list[str]:
-    return [form_class._info[n].key for n in names]
+    """The data keys of a page's fields (its help texts and files hold none)."""
+    return [form_class._info[n].key for n in names if n in form_class._info]
 
 
 def _step_url(code: str, draft, step) -> str:
@@ -372,6 +388,9 @@ def _apply_in_steps(procedure, version, form_class, draft):
     except BuilderError as error:
         outcome.general.append(str(error.message))
         return _render_step(procedure, package, form, draft, outcome, step), error.status
+    _attach_uploads(draft, package, outcome)  # the files placed on this page
+    if outcome:
+        return _render_step(procedure, package, form, draft, outcome, step), 422
     action = request.form.get("action")
     if action == "back":
         return redirect(_step_url(procedure.code, draft, max(step - 1, 1)))
@@ -380,7 +399,8 @@ def _apply_in_steps(procedure, version, form_class, draft):
         return redirect(_step_url(procedure.code, draft, step))
     errors = validate_data(package["form"]["schema"], data, cache_key=_version_key(version))
     on_page = {f"data.{p}": m for p, m in errors.items() if p and p.split(".")[0] in keys}
-    if on_page:
+    _missing_files(draft, package, outcome, only=form.components_placed(pages[step - 1][1]))
+    if on_page or outcome:
         outcome.add(form, on_page)
         return _render_step(procedure, package, form, draft, outcome, step), 422
     return redirect(_step_url(procedure.code, draft, step + 1 if step < len(pages) else REVIEW))
@@ -439,11 +459,14 @@ def _render_step(procedure, package, form, draft, outcome, step):
 
     pages = form._pages
     names = set(pages[step - 1][1])
+    files = _files(form, draft, outcome)
     return _page(
         "portal/apply_step.html", procedure=procedure, package=package, form=form, draft=draft,
         outcome=outcome, step=step, steps=len(pages), page_title=pages[step - 1][0],
         progress=_progress(pages, step), only=names, last=step == len(pages),
         summary=[s for s in error_summary(form) if s[0].split("-")[0] in names] if outcome else [],
+        files=files["files"], components={c["id"]: c for c in package.get("components", [])},
+        on_page=form.components_placed(names),
     )
 
 
@@ -471,10 +494,15 @@ def _render_review(procedure, version, form_class, draft, outcome, delivery_meth
     schema, ui = package["form"]["schema"], package["form"].get("ui")
     data = _readable(schema, draft.data or {})
     answers = []
+    attached = {a.component: a for a in draft.attachments}
     for index, (title, names) in enumerate(form_class._pages, start=1):
         keys = _page_keys(form_class, names)
         part = {**schema, "properties": {k: v for k, v in schema["properties"].items() if k in keys}}
-        answers.append((index, title, sections(part, data, ui)))
+        parts = sections(part, data, ui)
+        files = [Row(label=form_class._elements[n].title,
+                     value=attached[e.component].filename if e.component in attached else _("Not attached yet"))
+                 for n in names if (e := form_class._elements.get(n)) and e.kind == "attachment"]
+        answers.append((index, title, parts + ([Section(title=None, items=files)] if files else [])))
     labels = {"online": _("Online"), "desk": _("At the one-stop desk"), "post": _("By post")}
     pages = form_class._pages
     return _page(
