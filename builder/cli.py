@@ -171,5 +171,19 @@ def jobs_watch() -> None:
     click.echo(f"overdue: {counts['overdue']}, due soon: {counts['due_soon']}")
 
 
+@jobs.command("poll-payments")
+def jobs_poll_payments() -> None:
+    """Ask the gateways how the pending payments stand and settle them, and
+    fetch missing e-receipts (run from cron when no worker runs; workers do
+    it every PAYMENT_POLL_SECONDS)."""
+    from builder.process.payments import poll_payments
+
+    app = _app()
+    with app.app_context():
+        counts = poll_payments()
+    click.echo(f"paid: {counts['paid']}, cancelled: {counts['cancelled']}, still waiting: "
+               f"{counts['waiting']}, receipts: {counts['receipts']}, errors: {counts['errors']}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -19,6 +19,7 @@ RQ_QUEUES = ["default", "pdf"]
 JOB_RETRIES = 3
 OUTBOX_SWEEP_SECONDS = 30  # a worker hands over stranded jobs this often
 DEADLINE_WATCH_SECONDS = 600  # and runs the deadline watch this often
+PAYMENT_POLL_SECONDS = 120  # and asks the gateways about pending payments this often
 
 # Security (Flask-AppBuilder with database auth).
 AUTH_TYPE = AUTH_DB

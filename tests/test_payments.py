@@ -228,8 +228,10 @@ def test_bad_bodies_are_answered_in_vietnamese(client, submitted, kwargs, status
 
 
 def test_bad_gateways_are_named(client, submitted):
+    errors = start(client, submitted, "nope").get_json()["errors"]
+    assert errors == {"gateway": ["Không có cổng thanh toán nào tên nope."]}
     errors = start(client, submitted, "momo").get_json()["errors"]
-    assert errors == {"gateway": ["Không có cổng thanh toán nào tên momo."]}
+    assert errors == {"gateway": ["Dịch vụ này nhận thanh toán qua vnpay."]}
     errors = start(client, submitted, "desk").get_json()["errors"]
     assert errors == {"gateway": ["Dịch vụ này nhận thanh toán qua vnpay."]}
 

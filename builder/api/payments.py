@@ -1,11 +1,12 @@
 """Payments: the applicant starts one (``POST /api/v1/dossiers/<key>/payments``);
 the gateway sends the browser back to ``/payments/<gateway>/return``, which
 only shows the outcome, and tells us the outcome server to server at
-``/payments/<gateway>/ipn``, which alone changes the payment."""
+``/payments/<gateway>/ipn``, which alone changes the payment. The desk records
+fees paid in cash or by transfer, and refunds; the e-receipt a gateway issued
+is kept and served with the payment."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import (Blueprint, Flask, Response, current_app, jsonify, render_template_string, request,
                    url_for)
@@ -14,9 +15,10 @@ from flask_babel import get_locale, gettext as _
 
 from builder.api.auth import api_user, login_required
 from builder.api.body import json_body
-from builder.errors import InvalidData
+from builder.errors import InvalidData, NotFound
 from builder.process import payments as service
 from builder.process.dossiers import find_dossier
+from builder.storage import read_bytes
 
 
 class PaymentApi(BaseApi):
@@ -77,11 +79,123 @@ class PaymentApi(BaseApi):
         )
         return jsonify(service.payment_dict(payment, redirect_url)), 201
 
+    @expose("/<key>/payments", methods=["GET"])
+    @login_required
+    def list_payments(self, key: str):
+        """The dossier's payments, oldest first, with their e-receipts.
+        ---
+        get:
+          summary: A dossier's payments
+          security: [{jwt: []}]
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          responses:
+            200:
+              description: 'Each: id, amount (VND), status (unpaid, pending, paid, cancelled,
+                refunded), status_label, gateway, created_at, paid_at, refunded_at,
+                receipt_number, receipt_url (the e-receipt, or null)'
+            401: {description: Not signed in}
+            404: {description: No such dossier, or not yours}
+        """
+        dossier = find_dossier(api_user(), key)
+        return jsonify([service.payment_dict(p) for p in service.payments_of(dossier)])
+
+    @expose("/<key>/payments/desk", methods=["POST"])
+    @login_required
+    def record_at_desk(self, key: str):
+        """The one-stop desk records fees paid in cash or by bank transfer.
+        ---
+        post:
+          summary: Record a payment at the desk
+          security: [{jwt: []}]
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [method, receipt_number]
+                  properties:
+                    method: {type: string, enum: [cash, transfer]}
+                    receipt_number: {type: string, maxLength: 64}
+                    amount: {type: integer, description: 'VND; when given, must be the fee'}
+          responses:
+            201: {description: The paid payment}
+            403: {description: Not the desk of the dossier's agency}
+            404: {description: No such dossier}
+            409: {description: 'Nothing to pay, already paid, or a payment in progress'}
+            422: {description: Bad method, receipt number or amount}
+        """
+        dossier = find_dossier(api_user(), key)
+        payment = service.record_desk_payment(api_user(), dossier, json_body())
+        return jsonify(service.payment_dict(payment)), 201
+
+    @expose("/<key>/payments/<int:payment_id>/refund", methods=["POST"])
+    @login_required
+    def refund(self, key: str, payment_id: int):
+        """The agency paid a paid payment back.
+        ---
+        post:
+          summary: Record a refund
+          security: [{jwt: []}]
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          - {in: path, name: payment_id, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [reason]
+                  properties:
+                    reason: {type: string, maxLength: 500}
+          responses:
+            200: {description: The refunded payment}
+            403: {description: Not the desk of the dossier's agency}
+            404: {description: No such dossier or payment}
+            409: {description: The payment is not paid}
+            422: {description: No reason}
+        """
+        dossier = find_dossier(api_user(), key)
+        payment = service.refund(api_user(), dossier, payment_id, json_body())
+        return jsonify(service.payment_dict(payment)), 200
+
+    @expose("/<key>/payments/<int:payment_id>/receipt", methods=["GET"])
+    @login_required
+    def receipt(self, key: str, payment_id: int):
+        """The e-receipt (biên lai điện tử) the gateway issued for a payment.
+        ---
+        get:
+          summary: A payment's e-receipt
+          security: [{jwt: []}]
+          parameters:
+          - {in: path, name: key, required: true, schema: {type: string}}
+          - {in: path, name: payment_id, required: true, schema: {type: integer}}
+          responses:
+            200:
+              description: The receipt as the gateway gave it
+              content:
+                application/pdf: {}
+            404: {description: 'No such dossier or payment, or no receipt yet'}
+        """
+        dossier = find_dossier(api_user(), key)
+        payment = service.find_payment(dossier, payment_id)
+        if not payment.receipt_sha256:
+            raise NotFound(_("The payment %(id)s has no e-receipt yet.", id=payment_id))
+        response = Response(read_bytes(payment.receipt_sha256),
+                            content_type=payment.receipt_content_type or "application/pdf")
+        response.headers["Content-Disposition"] = (
+            f'inline; filename="bien-lai-{dossier.code}-{payment.id}.pdf"')
+        return response
+
 
 def _return_url(gateway: Any) -> str:
     if not isinstance(gateway, str):
         return ""
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/payments/{quote(gateway, safe='')}/return"
+    return service.callback_url(gateway, "return")
 
 
 # --- the gateway's callbacks --------------------------------------------------

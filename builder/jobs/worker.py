@@ -19,11 +19,15 @@ log = logging.getLogger(__name__)
 
 def _sweep(app: Flask, stop: threading.Event, every: float) -> None:
     """Every ``every`` seconds: hand over stranded jobs; every
-    DEADLINE_WATCH_SECONDS: the deadline watch."""
+    DEADLINE_WATCH_SECONDS: the deadline watch; every PAYMENT_POLL_SECONDS:
+    the payments whose gateway's notice never came."""
+    from builder.process.payments import poll_payments
     from builder.process.watch import watch_deadlines
 
     watch_every = float(app.config.get("DEADLINE_WATCH_SECONDS", 600))
     last_watch = 0.0
+    payments_every = float(app.config.get("PAYMENT_POLL_SECONDS", 120))
+    last_payments = 0.0
     while not stop.wait(every):
         with app.app_context():
             try:
@@ -33,6 +37,15 @@ def _sweep(app: Flask, stop: threading.Event, every: float) -> None:
                     last_watch = time.monotonic()
             except Exception:  # the next sweep tries again
                 log.exception("periodic work failed")
+            finally:
+                db.session.remove()
+        with app.app_context():
+            try:  # apart: a gateway that is down does not hold up the rest
+                if time.monotonic() - last_payments >= payments_every:
+                    last_payments = time.monotonic()
+                    poll_payments()
+            except Exception:
+                log.exception("polling the payment gateways failed")
             finally:
                 db.session.remove()
 

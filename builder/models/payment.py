@@ -20,11 +20,15 @@ class Payment(Model):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), nullable=False, index=True)
     amount: Mapped[int] = mapped_column(Integer, nullable=False)  # VND
     gateway: Mapped[str] = mapped_column(String(64), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="unpaid")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="unpaid", index=True)
     reference: Mapped[str | None] = mapped_column(String(128), index=True)  # gateway's transaction
     receipt_number: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     raw: Mapped[dict | None] = mapped_column(JSONData)  # the last verified notice, for audit
+    # the gateway's e-receipt (biên lai điện tử), in builder.storage
+    receipt_sha256: Mapped[str | None] = mapped_column(String(64))
+    receipt_content_type: Mapped[str | None] = mapped_column(String(100))
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     dossier: Mapped[Dossier] = relationship()

@@ -12,7 +12,9 @@ import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
+from flask import current_app
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
@@ -23,7 +25,8 @@ from builder.jobs.queue import enqueue
 from builder.models import Dossier, Payment
 from builder.models.types import utcnow
 from builder.plugins import payment_gateways
-from builder.process import deadlines, history, statuses as S
+from builder.process import history, statuses as S
+from builder.process.engine import resume_clock
 from builder.providers import (
     IPN_ALREADY_CONFIRMED,
     IPN_CONFIRMED,
@@ -34,7 +37,11 @@ from builder.providers import (
     CallbackResult,
     PaymentGateway,
     PaymentRequest,
+    QueryableGateway,
+    ReceiptIssuer,
 )
+from builder.security import profile_of, role_names, staff_agency_ids
+from builder.storage import store_bytes
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +62,39 @@ class GatewayUnavailable(BuilderError):
 # --- reading ----------------------------------------------------------------
 
 def amount_due(dossier: Dossier) -> int:
-    """The sum of the fees of the dossier's version of the service, in VND."""
+    """What the applicant owes, in VND: the amount an officer asked for
+    (``request_payment``, status 6), else the sum of the fees of the
+    dossier's version of the service."""
+    if dossier.payment_requested is not None:
+        return dossier.payment_requested
     return sum(fee["amount"] for fee in dossier.version.package.get("fees", []))
 
 
 def payment_dict(payment: Payment, redirect_url: str | None = None) -> dict:
+    receipt_url = None
+    if payment.receipt_sha256 and payment.dossier.code:
+        receipt_url = f"/api/v1/dossiers/{payment.dossier.code}/payments/{payment.id}/receipt"
     return {"id": payment.id, "amount": payment.amount, "status": payment.status,
-            "gateway": payment.gateway, "redirect_url": redirect_url}
+            "status_label": state_label(payment.status), "gateway": payment.gateway,
+            "redirect_url": redirect_url,
+            "created_at": _iso(payment.created_at), "paid_at": _iso(payment.paid_at),
+            "refunded_at": _iso(payment.refunded_at), "receipt_number": payment.receipt_number,
+            "receipt_url": receipt_url}
+
+
+def state_label(status: str) -> str:
+    labels = {"unpaid": _("Not paid"), "pending": _("Payment in progress"), "paid": _("Paid"),
+              "cancelled": _("Cancelled"), "refunded": _("Refunded")}
+    return labels.get(status, status)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def callback_url(gateway_name: str, which: str) -> str:
+    """Where a gateway sends the browser back (``return``) or its notice (``ipn``)."""
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/payments/{quote(gateway_name, safe='')}/{which}"
 
 
 def find_gateway(name: str) -> PaymentGateway:
@@ -104,7 +137,8 @@ def start(user, dossier: Dossier, gateway_name: Any, return_url: str, client_ip:
     request = PaymentRequest(
         payment_id=payment_id, dossier_code=code, amount=amount,
         description=_("Fees of dossier %(code)s", code=code),
-        return_url=return_url, client_ip=client_ip, locale=locale,
+        return_url=return_url, notify_url=callback_url(gateway.name, "ipn"), client_ip=client_ip,
+        locale=locale, created_at=now,
     )
     try:  # outside the transaction: a gateway may call its service
         redirect_url = gateway.start_payment(request)
@@ -148,9 +182,10 @@ def _chosen_gateway(dossier: Dossier, name: Any) -> PaymentGateway:
 def _close_stale_payments(session, dossier: Dossier, now: datetime) -> None:
     """409 when the fees are paid or a recent payment is still open; close an
     open payment whose link has long expired."""
-    for payment in session.scalars(
-        select(Payment).where(Payment.dossier_id == dossier.id, Payment.status.in_(("paid", "pending")))
-    ):
+    query = select(Payment).where(Payment.dossier_id == dossier.id, Payment.status.in_(("paid", "pending")))
+    if dossier.payment_requested_at is not None:  # what was paid before an officer's request is not it
+        query = query.where(Payment.created_at >= dossier.payment_requested_at)
+    for payment in session.scalars(query):
         if payment.status == "paid":
             raise Conflict(_("The fees of dossier %(code)s are already paid.", code=dossier.code))
         wait = payment.created_at + PENDING_WINDOW - now
@@ -180,6 +215,15 @@ def _settle(gateway: PaymentGateway, params: dict[str, Any]) -> str:
     if not result.valid_signature:
         log.warning("payment gateway %s: a notice with an invalid signature", gateway.name)
         return IPN_INVALID_SIGNATURE
+    return settle(gateway, result)
+
+
+def settle(gateway: PaymentGateway, result: CallbackResult) -> str:
+    """Settle a payment from what the gateway said, verified (its notice, or
+    its answer to a query): once, for the fee's amount, with the rows locked.
+    The one path by which a gateway changes a payment."""
+    if result.pending:  # the gateway does not know yet: nothing to settle
+        return IPN_ERROR
     payment_id = _payment_id(result.reference)
     if payment_id is None:
         return IPN_NOT_FOUND
@@ -224,51 +268,263 @@ def _locked(session, model, row_id: int):
 
 
 def _record_paid(session, gateway: PaymentGateway, dossier: Dossier, payment: Payment,
-                 result: CallbackResult) -> None:
+                 result: CallbackResult, actor=None, comment: str | None = None) -> None:
+    """``actor``: the staff member who recorded a payment at the desk (None:
+    the gateway said so); ``comment``: the history's, in Vietnamese."""
     now = utcnow()
     payment.status, payment.paid_at = "paid", now
     payment.reference = (result.gateway_transaction or "")[:128] or None
     before = dossier.status
-    if before == S.AWAITING_PAYMENT:
-        _resume(dossier, now)
-    with force_locale("vi"):  # the history is the dossier's record, in Vietnamese
-        comment = _("Paid %(amount)s VND through %(gateway)s.",
-                    amount=f"{payment.amount:,}".replace(",", "."), gateway=gateway.label)
+    if before == S.AWAITING_PAYMENT and _pays_the_request(dossier, payment):
+        resume_clock(dossier, now)
+    if comment is None:
+        with force_locale("vi"):  # the history is the dossier's record, in Vietnamese
+            comment = _("Paid %(amount)s VND through %(gateway)s.",
+                        amount=_vnd(payment.amount), gateway=gateway.label)
     history.append(
-        session, dossier, at=now, action="payment", actor_id=None, actor_name=gateway.label,
-        agency_id=None, from_status=before, to_status=dossier.status, step=dossier.current_step,
+        session, dossier, at=now, action="payment", actor_id=actor.id if actor else None,
+        actor_name=_actor_name(actor) if actor else gateway.label,
+        agency_id=_actor_agency(actor) if actor else None,
+        from_status=before, to_status=dossier.status, step=dossier.current_step,
         comment=comment, step_due_at=dossier.step_due_at,
         details={"payment_id": payment.id, "gateway": gateway.name, "amount": payment.amount,
                  "transaction": result.gateway_transaction},
     )
+    if isinstance(gateway, ReceiptIssuer):  # after the commit; polling retries it
+        enqueue("builder.jobs.payment_tasks.fetch_receipt", payment.id)
     if dossier.status != before:
         enqueue("builder.jobs.tasks.notify_status_changed", dossier.id, before, dossier.status)
 
 
-def _resume(dossier: Dossier, now: datetime) -> None:
-    """Out of status 6 (waiting for payment) back to the status it was paused
-    from; the clock was paused (DOMAIN.md), so the deadlines move on by the
-    office time the pause lasted."""
-    back_to = dossier.paused_status or (S.PROCESSING if dossier.received_at else S.SUBMITTED)
-    paused_at = dossier.clock_paused_at
-    if paused_at is not None:
-        package = dossier.version.package
-        if dossier.due_at is not None:
-            dossier.due_at = _moved(dossier.agency, paused_at, now, dossier.due_at,
-                                    package["processing_time"].get("unit", "working_days"),
-                                    dossier.clock_remaining_seconds)
-        if dossier.step_due_at is not None:
-            step = next((s for s in package["process"]["steps"] if s["id"] == dossier.current_step), {})
-            dossier.step_due_at = _moved(dossier.handling_agency or dossier.agency, paused_at, now,
-                                         dossier.step_due_at,
-                                         (step.get("duration") or {}).get("unit", "working_days"), None)
-    dossier.status = back_to
-    dossier.paused_status = dossier.clock_paused_at = dossier.clock_remaining_seconds = None
+def _pays_the_request(dossier: Dossier, payment: Payment) -> bool:
+    """A payment started before an officer asked for one (status 6) pays
+    something else and does not resume the dossier."""
+    requested_at = dossier.payment_requested_at
+    return requested_at is None or payment.created_at >= requested_at
 
 
-def _moved(agency, paused_at: datetime, now: datetime, due_at: datetime, unit: str,
-           remaining_seconds: int | None) -> datetime:
-    calendar = deadlines.calendar_for(agency)
-    left = (timedelta(seconds=remaining_seconds) if remaining_seconds is not None
-            else calendar.remaining(paused_at, due_at, unit))
-    return calendar.resume(now, left, unit)
+def _vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def _actor_name(user) -> str:
+    profile = profile_of(user)
+    return profile.full_name if profile else user.username
+
+
+def _actor_agency(user) -> int | None:
+    profile = profile_of(user)
+    return profile.agency_id if profile else None
+
+
+# --- at the desk: cash or transfer, and refunds -------------------------------
+
+DESK_GATEWAY = "desk"
+DESK_METHODS = ("cash", "transfer")
+
+
+def _check_desk(user, dossier: Dossier) -> None:
+    """The one-stop desk of an agency handling the dossier, or an admin."""
+    agencies = staff_agency_ids(user)
+    allowed = bool(role_names(user) & {"Desk", "Admin"}) and (
+        agencies is None or bool({dossier.agency_id, dossier.handling_agency_id} & agencies))
+    if not allowed:
+        raise Forbidden(_("Only the one-stop desk of the dossier's agency records payments."))
+
+
+def _text_field(body: dict, key: str, max_length: int, errors: dict, missing: str) -> str | None:
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip():
+        errors[key] = [missing]
+        return None
+    value = " ".join(value.split())
+    if len(value) > max_length:
+        errors[key] = [_("At most %(n)s characters.", n=max_length)]
+        return None
+    return value
+
+
+def record_desk_payment(user, dossier: Dossier, body: Any) -> Payment:
+    """The desk took the fees in cash or by bank transfer, and gave (or
+    keeps) a receipt by its number: the payment is paid at once."""
+    _check_desk(user, dossier)
+    if not isinstance(body, dict):
+        raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
+    errors: dict[str, list[str]] = {}
+    method = body.get("method")
+    if method not in DESK_METHODS:
+        errors["method"] = [_("Is not one of the allowed choices.")]
+    receipt = _text_field(body, "receipt_number", 64, errors, _("Please enter the receipt number."))
+    _check_payable(dossier)
+    amount = amount_due(dossier)
+    if amount <= 0:
+        raise Conflict(_("The dossier %(code)s has no fee to pay.", code=dossier.code))
+    if "amount" in body and body["amount"] != amount:
+        errors["amount"] = [_("The fees of this dossier are %(amount)s VND.", amount=_vnd(amount))]
+    if errors:
+        raise InvalidData(_("The payment is not valid."), errors)
+    gateway = payment_gateways().get(DESK_GATEWAY)
+    if gateway is None:
+        raise Conflict(_("Payment at the desk is not available."))
+    now = utcnow()
+    with write_transaction() as session:
+        locked = _locked(session, Dossier, dossier.id)
+        _check_payable(locked)
+        _close_stale_payments(session, locked, now)
+        payment = Payment(dossier_id=locked.id, amount=amount, gateway=gateway.name, status="pending",
+                          created_at=now, receipt_number=receipt,
+                          raw={"method": method, "receipt_number": receipt, "recorded_by": user.username})
+        session.add(payment)
+        session.flush()
+        with force_locale("vi"):
+            how = _("in cash") if method == "cash" else _("by bank transfer")
+            comment = _("Paid %(amount)s VND at the desk %(how)s, receipt number %(number)s.",
+                        amount=_vnd(amount), how=how, number=receipt)
+        result = CallbackResult(valid_signature=True, reference=str(payment.id), amount=amount, paid=True,
+                                gateway_transaction=receipt, raw=payment.raw)
+        _record_paid(session, gateway, locked, payment, result, actor=user, comment=comment)
+        payment_id = payment.id
+    return db.session.get(Payment, payment_id)
+
+
+def refund(user, dossier: Dossier, payment_id: int, body: Any) -> Payment:
+    """The agency paid the fees back (a refused dossier, a fee charged twice):
+    a paid payment becomes refunded, with the reason in the history."""
+    _check_desk(user, dossier)
+    if not isinstance(body, dict):
+        raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
+    errors: dict[str, list[str]] = {}
+    reason = _text_field(body, "reason", 500, errors, _("Please give the reason of the refund."))
+    if errors:
+        raise InvalidData(_("The refund is not valid."), errors)
+    now = utcnow()
+    with write_transaction() as session:
+        locked = _locked(session, Dossier, dossier.id)
+        payment = _locked(session, Payment, payment_id)
+        if payment is None or payment.dossier_id != locked.id:
+            raise NotFound(_("The dossier %(code)s has no payment %(id)s.", code=locked.code, id=payment_id))
+        if payment.status != "paid":
+            raise Conflict(_("Only paid fees can be refunded; this payment is: %(status)s.",
+                             status=state_label(payment.status)))
+        payment.status, payment.refunded_at = "refunded", now
+        with force_locale("vi"):
+            comment = _("Refunded %(amount)s VND: %(reason)s", amount=_vnd(payment.amount), reason=reason)
+        history.append(
+            session, locked, at=now, action="refund", actor_id=user.id, actor_name=_actor_name(user),
+            agency_id=_actor_agency(user), from_status=locked.status, to_status=locked.status,
+            step=locked.current_step, comment=comment, step_due_at=locked.step_due_at,
+            details={"payment_id": payment.id, "gateway": payment.gateway, "amount": payment.amount,
+                     "reason": reason},
+        )
+    return db.session.get(Payment, payment_id)
+
+
+def payments_of(dossier: Dossier) -> list[Payment]:
+    return list(db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id)
+                                   .order_by(Payment.id)))
+
+
+def find_payment(dossier: Dossier, payment_id: int) -> Payment:
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.dossier_id != dossier.id:
+        raise NotFound(_("The dossier %(code)s has no payment %(id)s.", code=dossier.code, id=payment_id))
+    return payment
+
+
+# --- polling the gateways, and their e-receipts ---------------------------------
+
+POLL_MIN_AGE = timedelta(minutes=1)  # give the notice its chance first
+POLL_MAX_AGE = timedelta(days=3)  # older and still open: a person reconciles it
+POLL_BATCH = 200
+
+
+def request_of(payment: Payment) -> PaymentRequest:
+    """The request that started a payment, rebuilt from it (to query the gateway)."""
+    code = payment.dossier.code or ""
+    with force_locale("vi"):
+        description = _("Fees of dossier %(code)s", code=code)
+    return PaymentRequest(
+        payment_id=payment.id, dossier_code=code, amount=payment.amount, description=description,
+        return_url=callback_url(payment.gateway, "return"), notify_url=callback_url(payment.gateway, "ipn"),
+        created_at=payment.created_at,
+    )
+
+
+def poll_payments(now: datetime | None = None) -> dict[str, int]:
+    """Ask the gateways about every pending payment older than a minute
+    whose notice never came, and settle it the way its notice would have;
+    fetch the e-receipts still missing. Workers run it every
+    PAYMENT_POLL_SECONDS; ``motcua jobs poll-payments`` runs it from cron."""
+    now = now or utcnow()
+    counts = {"paid": 0, "cancelled": 0, "waiting": 0, "errors": 0, "receipts": 0}
+    ready = {name: g for name, g in payment_gateways().items() if not g.check_config()}
+    queryable = sorted(name for name, g in ready.items() if isinstance(g, QueryableGateway))
+    issuers = sorted(name for name, g in ready.items() if isinstance(g, ReceiptIssuer))
+    pending = db.session.scalars(
+        select(Payment.id).where(Payment.status == "pending", Payment.gateway.in_(queryable),
+                                 Payment.created_at <= now - POLL_MIN_AGE,
+                                 Payment.created_at >= now - POLL_MAX_AGE)
+        .order_by(Payment.id).limit(POLL_BATCH)
+    ).all() if queryable else []
+    for payment_id in pending:
+        counts[_poll_one(ready, payment_id)] += 1
+    missing = db.session.scalars(
+        select(Payment.id).where(Payment.status == "paid", Payment.gateway.in_(issuers),
+                                 Payment.receipt_sha256.is_(None), Payment.paid_at >= now - POLL_MAX_AGE)
+        .order_by(Payment.id).limit(POLL_BATCH)
+    ).all() if issuers else []
+    for payment_id in missing:
+        try:
+            counts["receipts"] += fetch_receipt(payment_id)
+        except Exception:
+            log.warning("the receipt of payment %s could not be fetched", payment_id, exc_info=True)
+            counts["errors"] += 1
+    return counts
+
+
+def _poll_one(gateways: dict[str, PaymentGateway], payment_id: int) -> str:
+    payment = db.session.get(Payment, payment_id)
+    gateway = gateways[payment.gateway]
+    request = request_of(payment)
+    db.session.rollback()  # no transaction stays open while the gateway answers
+    try:
+        result = gateway.query(request)
+    except Exception:
+        log.warning("payment gateway %s could not tell how payment %s stands", gateway.name, payment_id,
+                    exc_info=True)
+        return "errors"
+    if not result.valid_signature or result.reference != request.reference:
+        log.warning("payment gateway %s: an unverified answer about payment %s", gateway.name, payment_id)
+        return "errors"
+    if result.pending:
+        return "waiting"
+    outcome = settle(gateway, result)
+    if outcome == IPN_CONFIRMED:
+        return "paid" if result.paid else "cancelled"
+    if outcome != IPN_ALREADY_CONFIRMED:  # already: its notice came meanwhile
+        log.warning("payment %s: the answer of %s was not settled (%s)", payment_id, gateway.name, outcome)
+        return "errors"
+    return "waiting"
+
+
+def fetch_receipt(payment_id: int) -> bool:
+    """Fetch and keep a paid payment's e-receipt; true when one was stored.
+    Raises when the gateway cannot be reached (the job or the poll retries)."""
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.status != "paid" or payment.receipt_sha256:
+        return False
+    gateway = payment_gateways().get(payment.gateway)
+    if not isinstance(gateway, ReceiptIssuer):
+        return False
+    request = request_of(payment)
+    db.session.rollback()
+    receipt = gateway.fetch_receipt(request)
+    if receipt is None:
+        return False
+    digest = store_bytes(receipt.content)
+    with write_transaction() as session:
+        row = _locked(session, Payment, payment_id)
+        if row.receipt_sha256:
+            return False
+        row.receipt_sha256, row.receipt_content_type = digest, receipt.content_type[:100]
+    return True

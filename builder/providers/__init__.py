@@ -23,10 +23,14 @@ from builder.providers.payment import (
     CallbackResult,
     PaymentGateway,
     PaymentRequest,
+    QueryableGateway,
+    Receipt,
+    ReceiptIssuer,
 )
 
 __all__ = [
     "IPN_ALREADY_CONFIRMED", "IPN_CONFIRMED", "IPN_ERROR", "IPN_INVALID_AMOUNT",
     "IPN_INVALID_SIGNATURE", "IPN_NOT_FOUND", "IPN_OUTCOMES", "CallbackResult",
-    "Notification", "Notifier", "PaymentGateway", "PaymentRequest", "Provider",
+    "Notification", "Notifier", "PaymentGateway", "PaymentRequest", "Provider", "QueryableGateway",
+    "Receipt", "ReceiptIssuer",
 ]

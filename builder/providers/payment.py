@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from builder.providers.base import Provider
@@ -16,8 +17,12 @@ class PaymentRequest:
     amount: int  # VND
     description: str
     return_url: str
+    notify_url: str = ""  # where the gateway sends its server-to-server notice (the IPN)
     client_ip: str = "127.0.0.1"
     locale: str = "vn"
+    # when the payment was opened (UTC); a gateway that must name the
+    # transaction's time again (the national platform's QUERY) reads it here
+    created_at: datetime | None = None
 
     @property
     def reference(self) -> str:
@@ -37,6 +42,7 @@ class CallbackResult:
     amount: int | None = None  # VND; None when the callback's amount is unreadable
     paid: bool = False
     cancelled: bool = False  # by the payer; neither paid nor cancelled: failed
+    pending: bool = False  # the gateway does not know the outcome yet (a query's answer)
     gateway_transaction: str | None = None  # the gateway's own transaction number
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -53,6 +59,14 @@ IPN_OUTCOMES = (IPN_CONFIRMED, IPN_ALREADY_CONFIRMED, IPN_NOT_FOUND, IPN_INVALID
                 IPN_INVALID_SIGNATURE, IPN_ERROR)
 
 
+@dataclass
+class Receipt:
+    """An e-receipt (biên lai điện tử) the gateway issued for a paid payment."""
+
+    content: bytes
+    content_type: str = "application/pdf"
+
+
 @runtime_checkable
 class PaymentGateway(Provider, Protocol):
     def start_payment(self, request: PaymentRequest) -> str | None:
@@ -67,3 +81,25 @@ class PaymentGateway(Provider, Protocol):
     def ipn_answer(self, outcome: str) -> tuple[str, int, str]:
         """The answer to a server-to-server notice, in the gateway's own format:
         ``(body, HTTP status, content type)`` for one of ``IPN_OUTCOMES``."""
+
+
+@runtime_checkable
+class QueryableGateway(PaymentGateway, Protocol):
+    """A gateway the host can ask how a payment stands: a pending payment
+    whose notice never came is settled by polling (``PAYMENT_POLL_SECONDS``)."""
+
+    def query(self, request: PaymentRequest) -> CallbackResult:
+        """Ask the gateway about the payment ``request`` started (the same
+        request, rebuilt from the payment). A verified answer has
+        ``valid_signature`` true and is settled exactly like a notice;
+        ``pending`` true changes nothing. Raises when the gateway cannot be
+        reached or answers nonsense."""
+
+
+@runtime_checkable
+class ReceiptIssuer(PaymentGateway, Protocol):
+    """A gateway that issues e-receipts (biên lai điện tử) for paid payments."""
+
+    def fetch_receipt(self, request: PaymentRequest) -> Receipt | None:
+        """The receipt of a paid payment, or None when none is ready yet.
+        Raises when the gateway cannot be reached."""
