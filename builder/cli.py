@@ -171,6 +171,20 @@ def jobs_watch() -> None:
     click.echo(f"overdue: {counts['overdue']}, due soon: {counts['due_soon']}")
 
 
+@jobs.command("poll-deliveries")
+def jobs_poll_deliveries() -> None:
+    """Ask the postal carriers where the parcels on their way are, and place
+    the postal orders not yet placed (run from cron when no worker runs;
+    workers do it every DELIVERY_POLL_SECONDS)."""
+    from builder.delivery import poll_deliveries
+
+    app = _app()
+    with app.app_context():
+        counts = poll_deliveries()
+    click.echo(f"polled: {counts['polled']}, events recorded: {counts['recorded']}, "
+               f"orders placed: {counts['placed']}, failed: {counts['failed']}")
+
+
 @jobs.command("poll-payments")
 def jobs_poll_payments() -> None:
     """Ask the gateways how the pending payments stand and settle them, and

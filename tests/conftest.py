@@ -32,6 +32,7 @@ START_HINTS = {
 # Tables a test may fill; emptied between tests on PostgreSQL. The security
 # tables of roles and permissions, and the agencies, are set up once.
 PER_TEST_TABLES = [
+    "delivery_event", "delivery_order",
     "payment", "dossier_document", "dossier_history", "dossier_transfer", "attachment", "dossier",
     "agency_calendar_day", "dossier_evaluation", "document_template", "agency_document",
     "dossier_sequence", "job_outbox", "procedure_version", "procedure",

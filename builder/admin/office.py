@@ -13,6 +13,7 @@ from sqlalchemy import select
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from builder.delivery import delivery_view
 from builder.errors import BuilderError
 from builder.extensions import db
 from builder.forms.display import sections
@@ -149,4 +150,5 @@ class OfficeView(BaseView):
             components={c["id"]: c["name"] for c in package.get("components", [])},
             actions=available_actions(g.user, dossier), labels=ACTION_LABELS,
             status_label=statuses.status_label, today=date.today(),
+            delivery=delivery_view(dossier, staff=True),
         )

@@ -8,6 +8,7 @@ from flask import Flask
 def register_api(app: Flask, appbuilder) -> None:
     from builder.api.calendar import CalendarApi
     from builder.api.citizens import CitizenApi
+    from builder.api.delivery import register_delivery_callbacks
     from builder.api.design import DesignApi
     from builder.api.desk import DeskApi
     from builder.api.dossiers import DossierApi, LookupApi
@@ -21,3 +22,4 @@ def register_api(app: Flask, appbuilder) -> None:
                 CalendarApi, StatsApi, PluginApi, OpenApiDocument):
         appbuilder.add_api(api)
     register_payment_callbacks(app)  # /payments/<gateway>/return and /ipn
+    register_delivery_callbacks(app)  # /delivery/<carrier>/callback

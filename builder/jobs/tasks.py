@@ -206,6 +206,9 @@ def notify_submitted(dossier_id: int) -> None:
     dossier = db.session.get(Dossier, dossier_id)
     if dossier is None:
         return
+    from builder.delivery import on_submitted
+
+    on_submitted(dossier_id)  # a paper dossier sent by post: its postal order, once
     app = current_app._get_current_object()
     plugin_manager(app).hook.dossier_submitted(app=app, dossier=dossier)
     _notify_applicant(dossier)
@@ -215,6 +218,9 @@ def notify_status_changed(dossier_id: int, from_status: int | None, to_status: i
     dossier = db.session.get(Dossier, dossier_id)
     if dossier is None:
         return
+    from builder.delivery import on_status_changed
+
+    on_status_changed(dossier_id, to_status)  # a result posted: its postal order, once
     app = current_app._get_current_object()
     plugin_manager(app).hook.dossier_status_changed(
         app=app, dossier=dossier, from_status=from_status, to_status=to_status

@@ -21,11 +21,13 @@ def _sweep(app: Flask, stop: threading.Event, every: float) -> None:
     """Every ``every`` seconds: hand over stranded jobs; every
     DEADLINE_WATCH_SECONDS: the deadline watch; every PAYMENT_POLL_SECONDS:
     the payments whose gateway's notice never came."""
+    from builder.delivery import poll_deliveries
     from builder.process.payments import poll_payments
     from builder.process.watch import watch_deadlines
 
     watch_every = float(app.config.get("DEADLINE_WATCH_SECONDS", 600))
-    last_watch = 0.0
+    poll_every = float(app.config.get("DELIVERY_POLL_SECONDS", 1800))
+    last_watch = last_poll = 0.0
     payments_every = float(app.config.get("PAYMENT_POLL_SECONDS", 120))
     last_payments = 0.0
     while not stop.wait(every):
@@ -35,6 +37,9 @@ def _sweep(app: Flask, stop: threading.Event, every: float) -> None:
                 if time.monotonic() - last_watch >= watch_every:
                     watch_deadlines()
                     last_watch = time.monotonic()
+                if time.monotonic() - last_poll >= poll_every:
+                    poll_deliveries()
+                    last_poll = time.monotonic()
             except Exception:  # the next sweep tries again
                 log.exception("periodic work failed")
             finally:

@@ -13,6 +13,7 @@ from builder.models.dossier import (
     Evaluation,
     HistoryEntry,
 )
+from builder.models.delivery import DeliveryEvent, DeliveryOrder
 from builder.models.identity import ExternalIdentity
 from builder.models.job import JobRecord
 from builder.models.payment import Payment
@@ -24,6 +25,8 @@ __all__ = [
     "AgencyDocument",
     "AgencyCalendarDay",
     "Attachment",
+    "DeliveryEvent",
+    "DeliveryOrder",
     "Document",
     "DocumentTemplate",
     "Dossier",

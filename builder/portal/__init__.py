@@ -523,8 +523,10 @@ def submitted(key: str):
         dossier = find_dossier(current_user, key)
     except NotFound:
         abort(404)
+    from builder.delivery import delivery_view
+
     return _page("portal/submitted.html", dossier=dossier,
-                 status_label=statuses.status_label(dossier.status))
+                 status_label=statuses.status_label(dossier.status), delivery=delivery_view(dossier))
 
 
 # --- registration ------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from builder.database import write_transaction
+from builder.delivery import delivery_errors, delivery_view, public_delivery
 from builder.errors import Conflict, InvalidData, NotFound, TooLarge, UnsupportedType
 from builder.extensions import db
 from builder.forms.validation import validate_data
@@ -155,7 +156,7 @@ def dossier_dict(dossier: Dossier, user=None) -> dict:
             "email": dossier.applicant_email,
         },
         "data": dossier.data,
-        "delivery": dossier.delivery,
+        "delivery": delivery_view(dossier),
         "created_at": _iso(dossier.created_at),
         "submitted_at": _iso(dossier.submitted_at),
         "received_at": _iso(dossier.received_at),
@@ -180,6 +181,7 @@ def lookup_dict(dossier: Dossier) -> dict:
         "received_at": _iso(dossier.received_at),
         "due_at": _iso(dossier.due_at),
         "returned_at": _iso(dossier.returned_at),
+        "delivery": public_delivery(dossier),
     }
 
 
@@ -218,12 +220,15 @@ def _receiving_agency(procedure: Procedure, code: str | None) -> Agency:
     return agency
 
 
-def _check_delivery(package: dict, delivery: dict | None) -> None:
+def _check_delivery(package: dict, delivery: dict | None, submitting: bool = False) -> None:
     if delivery and delivery["method"] not in package.get("delivery_methods", []):
         raise InvalidData(
             _("The dossier is not valid."),
             {"delivery.method": [_("This service does not return results this way.")]},
         )
+    errors = delivery_errors(package, delivery, submitting)  # the postal address
+    if errors:
+        raise InvalidData(_("The dossier is not valid."), errors)
 
 
 def _form_errors(dossier_or_version, data: dict, shape_only: bool) -> dict[str, list[str]]:
@@ -260,7 +265,7 @@ def create_dossier(user, body: Any) -> Dossier:
         raise Conflict(_("This service is not offered online."))
     data = body.get("data") or {}
     submit = body.get("submit", True)
-    _check_delivery(package, body.get("delivery"))
+    _check_delivery(package, body.get("delivery"), submitting=submit)
     errors = _form_errors(version, data, shape_only=not submit)
     if submit:
         errors.update(
@@ -317,6 +322,7 @@ def update_draft(user, dossier: Dossier, body: Any) -> Dossier:
 
 def submit_draft(user, dossier: Dossier) -> Dossier:
     _require_owner_draft(user, dossier)
+    _check_delivery(dossier.version.package, dossier.delivery, submitting=True)
     errors = _form_errors(dossier.version, dossier.data, shape_only=False)
     errors.update(_missing_components(dossier))
     if errors:
