@@ -91,7 +91,8 @@ def _ca(common_name: str, issuer: Identity | None, path_length: int | None) -> I
 
 
 def _end_entity(common_name: str, issuer: Identity, *, not_before: datetime, not_after: datetime,
-                organisation: str = "Cơ quan thử nghiệm", crl_url: str | None = None) -> Identity:
+                organisation: str = "Cơ quan thử nghiệm", crl_url: str | None = None,
+                timestamping: bool = False) -> Identity:
     key = _key(common_name)
     builder = (
         x509.CertificateBuilder()
@@ -106,8 +107,8 @@ def _end_entity(common_name: str, issuer: Identity, *, not_before: datetime, not
                                      key_encipherment=False, data_encipherment=False,
                                      key_agreement=False, key_cert_sign=False, crl_sign=False,
                                      encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION,
-                                              ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING] if timestamping else [
+            ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=timestamping)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
                        critical=False)
@@ -129,7 +130,7 @@ class Pki:
     seal: Identity  # an agency's sealing identity
     other_root: Identity
     untrusted: Identity  # under other_root, which nobody trusts
-    crl_base: str | None = None
+    tsa: Identity  # a timestamp authority under the intermediate
 
     def write_roots(self, folder: Path) -> list[str]:
         """The trust roots as PEM files, as SIGNATURE_TRUST_ROOTS lists them."""
@@ -176,4 +177,7 @@ def make_pki() -> Pki:
         other_root=other_root,
         untrusted=_end_entity("Phạm Văn Lạ", other_root, not_before=NOW - timedelta(days=30),
                               not_after=NOW + timedelta(days=365)),
+        tsa=_end_entity("Dịch vụ cấp dấu thời gian thử nghiệm", intermediate,
+                        not_before=NOW - timedelta(days=3000), not_after=NOW + timedelta(days=3000),
+                        timestamping=True),
     )

@@ -21,6 +21,7 @@ from builder.models import Agency, Procedure, UserProfile
 from builder.process import dossiers as service
 from builder.process import statuses
 from builder.process.engine import available_actions, perform
+from builder.signatures import signature_summary
 
 ACTION_LABELS = {
     "receive": "Tiếp nhận", "refuse": "Từ chối tiếp nhận", "request_supplement": "Yêu cầu bổ sung",
@@ -149,6 +150,6 @@ class OfficeView(BaseView):
             data_sections=sections(package["form"]["schema"], dossier.data, package["form"].get("ui")),
             components={c["id"]: c["name"] for c in package.get("components", [])},
             actions=available_actions(g.user, dossier), labels=ACTION_LABELS,
-            status_label=statuses.status_label, today=date.today(),
+            status_label=statuses.status_label, today=date.today(), signature_line=signature_summary,
             delivery=delivery_view(dossier, staff=True),
         )

@@ -16,10 +16,11 @@ def register_api(app: Flask, appbuilder) -> None:
     from builder.api.payments import PaymentApi, register_payment_callbacks
     from builder.api.plugins import PluginApi
     from builder.api.procedures import ProcedureApi
+    from builder.api.signatures import SignatureApi
     from builder.api.stats import StatsApi
 
     for api in (CitizenApi, ProcedureApi, DesignApi, DeskApi, DossierApi, PaymentApi, LookupApi,
-                CalendarApi, StatsApi, PluginApi, OpenApiDocument):
+                CalendarApi, StatsApi, PluginApi, SignatureApi, OpenApiDocument):
         appbuilder.add_api(api)
     register_payment_callbacks(app)  # /payments/<gateway>/return and /ipn
     register_delivery_callbacks(app)  # /delivery/<carrier>/callback

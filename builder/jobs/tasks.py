@@ -22,8 +22,20 @@ log = logging.getLogger(__name__)
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+# the applicant's own declaration is theirs, not the agency's: not sealed
+UNSEALED_KINDS = ("form",)
+
+
 def save_document(dossier: Dossier, kind: str, pdf: bytes) -> Document:
-    """Keep one document per kind: a rerun replaces the record, never adds one."""
+    """Keep one document per kind: a rerun replaces the record, never adds one.
+    The agency's documents are sealed with its certificate first, when it has
+    one (SIGNING_IDENTITIES): a result by the agency handling the dossier,
+    the one-stop documents by the receiving agency."""
+    from builder.signatures import seal_document
+
+    if kind not in UNSEALED_KINDS:
+        agency = (dossier.handling_agency or dossier.agency) if kind == "result" else dossier.agency
+        pdf = seal_document(agency, pdf)
     digest = store_bytes(pdf)
     document = db.session.scalar(
         select(Document).where(Document.dossier_id == dossier.id, Document.kind == kind)

@@ -134,6 +134,11 @@ class Attachment(Model):
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # the verification of its digital signatures (builder.providers.signature
+    # VerificationReport.to_record), made by a job after the upload; null
+    # until checked, and for a kind of file no verifier reads
+    signature_report: Mapped[dict | None] = mapped_column(JSONData)
+    signature_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     dossier: Mapped[Dossier] = relationship(back_populates="attachments")
 

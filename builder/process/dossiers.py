@@ -14,11 +14,13 @@ from builder.errors import Conflict, InvalidData, NotFound, TooLarge, Unsupporte
 from builder.extensions import db
 from builder.forms.validation import validate_data
 from builder.jobs.queue import enqueue
+from builder.jobs.signature_tasks import VERIFIABLE_TYPES
 from builder.models import Agency, Attachment, Dossier, Payment, Procedure
 from builder.models.types import utcnow
 from builder.process import history, statuses
 from builder.process.codes import next_dossier_code
 from builder.security import profile_of, role_names, staff_agency_ids
+from builder.signatures import attachment_signature
 from builder import storage
 
 FILE_SIGNATURES = {
@@ -130,6 +132,7 @@ def attachment_dict(attachment: Attachment) -> dict:
         "content_type": attachment.content_type,
         "size": attachment.size,
         "sha256": attachment.sha256,
+        "signature": attachment_signature(attachment),
     }
 
 
@@ -416,4 +419,7 @@ def add_attachment(user, dossier: Dossier, component: Any, upload) -> Attachment
             sha256=digest,
         )
         session.add(attachment)
+        if content_type in VERIFIABLE_TYPES:  # its signatures are checked after the commit
+            session.flush()
+            enqueue("builder.jobs.signature_tasks.verify_attachment", attachment.id)
     return attachment

@@ -123,6 +123,7 @@ class VerificationReport:
 
     verifier: str
     signatures: list[SignatureReport] = field(default_factory=list)
+    unreadable: bool = False  # kept for an attachment the verifier could not parse
 
     @property
     def signed(self) -> bool:
@@ -138,12 +139,13 @@ class VerificationReport:
 
     def to_record(self) -> dict[str, Any]:
         return {"signed": self.signed, "valid": self.valid, "format": self.verifier,
-                "signatures": [s.to_record() for s in self.signatures]}
+                "unreadable": self.unreadable, "signatures": [s.to_record() for s in self.signatures]}
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> VerificationReport:
         return cls(verifier=record.get("format", ""),
-                   signatures=[SignatureReport.from_record(s) for s in record.get("signatures", [])])
+                   signatures=[SignatureReport.from_record(s) for s in record.get("signatures", [])],
+                   unreadable=bool(record.get("unreadable")))
 
 
 class UnreadableDocument(BadRequest):

@@ -40,8 +40,6 @@ KEY_USAGE = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature
                                 match_all_key_usages=False)
 UNTRUSTED = {AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND, AdESIndeterminate.NO_SIGNING_CERTIFICATE_FOUND}
 REVOKED = {AdESFailure.REVOKED, AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
-VALIDITY = {AdESIndeterminate.OUT_OF_BOUNDS_NO_POE, AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
-            AdESIndeterminate.EXPIRED, AdESIndeterminate.NOT_YET_VALID, AdESFailure.NOT_YET_VALID}
 WEAK = {AdESIndeterminate.CRYPTO_CONSTRAINTS_FAILURE, AdESIndeterminate.CRYPTO_CONSTRAINTS_FAILURE_NO_POE}
 KEY_USAGE_FAILURES = {AdESIndeterminate.SIG_CONSTRAINTS_FAILURE}
 
@@ -137,7 +135,7 @@ def verdict(cert: asn1_x509.Certificate, moment: datetime, trusted: bool, indica
             problems.append(Problem("weak_algorithm"))
         elif indication in KEY_USAGE_FAILURES:
             problems.append(Problem("key_usage"))
-        elif indication not in VALIDITY:
+        else:  # a CA above the signer out of its validity, or another path failure
             problems.append(Problem("chain_invalid"))
     return TrustVerdict(False, REVOCATION_UNKNOWN, problems)
 

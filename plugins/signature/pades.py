@@ -126,10 +126,13 @@ class PadesVerifier:
         revoked_on = status.revocation_details.revocation_date if status.revocation_details else None
         trust = chain.verdict(cert, moment, status.trusted, status.trust_problem_indic,
                               revoked_on, checked)
-        if not intact:  # a broken signature proves nothing about its signer
+        if intact:
+            problems += trust.problems
+        else:  # a broken signature proves nothing about its signer, and its chain is not checked
             trust.trusted = False
-        problems += trust.problems
-        if status.timestamp_validity is not None and not status.timestamp_validity.bottom_line:
+        stamp = status.timestamp_validity
+        stamp_ok = stamp is not None and stamp.intact and stamp.valid and stamp.trusted
+        if stamp is not None and not stamp_ok:
             problems.append(Problem("timestamp_invalid"))
         whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
         if not whole and not _later_changes_allowed(status):
@@ -138,8 +141,7 @@ class PadesVerifier:
             signer=chain.person(cert.subject), issuer=chain.person(cert.issuer),
             signed_at=timestamp or claimed, intact=intact, trusted=trust.trusted,
             covers_whole_document=whole, revocation=trust.revocation, problems=problems,
-            timestamped=timestamp is not None and status.timestamp_validity is not None
-            and status.timestamp_validity.bottom_line,
+            timestamped=stamp_ok,
         )
 
 
