@@ -71,10 +71,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from builder.i18n import init_i18n, prepare_catalogs
     from builder.jobs.queue import init_jobs
     from builder.plugins import init_plugins
+    from builder.process.published import init_catalogue_cache
     from builder.security import MotcuaSecurityManager
 
     init_plugins(app)
     init_jobs(app)
+    init_catalogue_cache(app)
     prepare_catalogs(app)
     with app.app_context():
         from builder.portal import PortalIndexView

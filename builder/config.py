@@ -18,6 +18,9 @@ REDIS_URL = None
 RQ_QUEUES = ["default", "pdf"]
 JOB_RETRIES = 3
 OUTBOX_SWEEP_SECONDS = 30  # a worker hands over stranded jobs this often
+# how long a process keeps published services and agencies before reading them
+# again (builder/process/published.py); 0 turns the cache off
+CATALOGUE_CACHE_SECONDS = 5
 DEADLINE_WATCH_SECONDS = 600  # and runs the deadline watch this often
 PAYMENT_POLL_SECONDS = 120  # and asks the gateways about pending payments this often
 

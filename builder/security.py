@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from builder.extensions import db
 from builder.identity import SignInView
@@ -12,8 +13,26 @@ from builder.models import Agency, UserProfile
 
 
 class MotcuaSecurityManager(SecurityManager):
-    """The stock manager; kept as our own class so later issues (identity
-    provider plugins, VNeID) have one place to hook in."""
+    """The stock manager, reading a signed-in user in one statement."""
+
+    def get_user_by_id(self, pk):
+        """The user with their roles and profile: every API call and page
+        reads all three (who it is, what it may do, which agency), so one
+        query instead of three. The profile goes to :func:`profile_of`'s
+        per-request cache."""
+        user_model = self.user_model
+        row = self.session.execute(
+            select(user_model, UserProfile)
+            .outerjoin(UserProfile, UserProfile.user_id == user_model.id)
+            .options(joinedload(user_model.roles))
+            .where(user_model.id == pk)
+        ).unique().first()
+        if row is None:
+            return None
+        user, profile = row
+        if has_request_context():
+            g.setdefault("motcua_profiles", {})[user.id] = profile
+        return user
 
     authdbview = SignInView  # the sign-in page, with a button per identity provider
 

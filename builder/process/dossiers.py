@@ -19,6 +19,7 @@ from builder.models import Agency, Attachment, Dossier, Payment, Procedure
 from builder.models.types import utcnow
 from builder.process import history, statuses
 from builder.process.codes import next_dossier_code
+from builder.process.published import agency_by_code, published_procedure
 from builder.security import profile_of, role_names, staff_agency_ids
 from builder.signatures import attachment_signature
 from builder import storage
@@ -32,15 +33,6 @@ DELIVERY_METHODS = ("online", "desk", "post")
 
 
 # --- reading ---------------------------------------------------------------
-
-def published_procedure(code: Any) -> Procedure | None:
-    if not isinstance(code, str):
-        return None
-    procedure = db.session.scalar(select(Procedure).where(Procedure.code == code))
-    if procedure is None or procedure.current_version is None:
-        return None
-    return procedure
-
 
 def can_see(user, dossier: Dossier) -> bool:
     """The applicant, and staff of the receiving or the handling agency."""
@@ -214,7 +206,7 @@ def _check_body(body: Any, creating: bool) -> dict[str, list[str]]:
 def _receiving_agency(procedure: Procedure, code: str | None) -> Agency:
     if code is None or code == procedure.agency.code:
         return procedure.agency
-    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    agency = agency_by_code(code)
     if agency is None or procedure.agency_id not in {a.id for a in agency.ancestors()}:
         raise InvalidData(
             _("The dossier is not valid."),
@@ -296,6 +288,7 @@ def create_dossier(user, body: Any) -> Dossier:
             status=statuses.DRAFT,
             channel="online",
             delivery=body.get("delivery"),
+            attachments=[],  # a new dossier has none: no query for them in the answer
         )
         session.add(dossier)
         if submit:
