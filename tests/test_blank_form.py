@@ -12,12 +12,13 @@ import uuid
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from builder.documents import blank
 from builder.documents.blank import blank_form_pdf, published_blank_form
 from builder.extensions import db
 from builder.forms.package import import_package, save_draft
-from builder.models import Procedure
+from builder.models import Agency, Procedure
 from tests.conftest import LIBRARY, fonts_drawing_text
 from tests.helpers import BIRTH_CODE
 
@@ -127,6 +128,36 @@ def test_a_repeating_group_prints_empty_rows(app, min_items, max_items, rows):
     assert table.kind == "table" and table.rows == rows
     assert [(c.title, c.required, c.tick) for c in table.columns] == [
         ("Họ và tên", True, False), ("Chủ hộ", False, True)]
+
+
+def test_help_texts_and_placed_documents_print_where_they_stand(app, birth_package, tmp_path):
+    package = copy.deepcopy(birth_package)
+    form = package["form"]
+    form["ui"] = {
+        "order": ["requester", "guide", "child", "certificate", "mother"],
+        "pages": [{"title": "Người yêu cầu", "fields": ["requester", "guide", "child", "certificate"]},
+                  {"title": "Cha, mẹ", "fields": ["mother"]}],
+        "elements": {
+            "guide": {"kind": "note", "title": "Lưu ý",
+                      "text": "Ghi họ tên trẻ bằng chữ in hoa, có dấu.\n\nNgày sinh ghi theo dương lịch."},
+            "certificate": {"kind": "attachment", "component": "birth_certificate"},
+        },
+    }
+    with app.app_context():
+        agency = db.session.scalar(select(Agency).where(Agency.code == package["agency_code"]))
+        pdf = blank_form_pdf(package, agency)
+    text = pdf_words(pdf, tmp_path)
+    properties = form["schema"]["properties"]
+    requester = text.index("1. " + properties["requester"]["title"])
+    note = text.index("Lưu ý: Ghi họ tên trẻ bằng chữ in hoa, có dấu.")
+    second = text.index("Ngày sinh ghi theo dương lịch.")
+    child = text.index("2. " + properties["child"]["title"])  # a help text takes no number
+    certificate = text.index("☐ Kèm theo: Giấy chứng sinh")
+    mother = text.index("3. " + properties["mother"]["title"])
+    assert requester < note < second < child < certificate < mother
+    assert "Đánh dấu X vào ô ☐ tương ứng." in text
+    # what the form holds beyond the ui's order still prints, after it
+    assert text.index(properties["copies"]["title"]) > mother
 
 
 def test_a_published_form_is_rendered_once_and_kept(app, library, birth_package, monkeypatch,

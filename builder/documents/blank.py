@@ -20,6 +20,7 @@ from typing import Any
 from reportlab.pdfbase.ttfonts import TTFont
 
 from builder.documents.render import TEMPLATE_DIR, font_dir, render_pdf
+from builder.forms import layout as form_layout
 from builder.storage import storage_root, write_atomically
 
 TEMPLATE = "blank_form.html"
@@ -37,6 +38,7 @@ OPTION_GAP = "   "  # the template puts three no-break spaces between options
 TABLE_ROWS = 3
 NUMBER_COLUMN = 6  # percent of a table: the "STT" column
 YES_NO = ("Có", "Không")
+ATTACHED = "Kèm theo"  # before the name of a document placed in the form
 RECIPIENT_TITLE = "kính gửi"
 CACHE_FOLDER = "blank_forms"
 
@@ -55,7 +57,7 @@ class Blank:
     table of empty rows, or the heading of a nested group."""
 
     label: str
-    kind: str = "line"  # line | choices | tick | table | heading
+    kind: str = "line"  # line | choices | tick | table | heading | note | attachment
     required: bool = False
     help: str | None = None
     number: str = ""  # "3. " for an item of the top level
@@ -82,7 +84,7 @@ def blank_form_pdf(package: dict, agency) -> bytes:
     """The blank form of ``package`` as an A4 PDF, headed by ``agency``."""
     form = package["form"]
     schema = form["schema"]
-    recipient, parts = layout(schema, form.get("ui"))
+    recipient, parts = layout(schema, form.get("ui"), package.get("components"))
     items = [item for part in parts for item in part.items] + ([recipient] if recipient else [])
     return render_pdf(
         TEMPLATE,
@@ -97,6 +99,7 @@ def blank_form_pdf(package: dict, agency) -> bytes:
         number_width=NUMBER_COLUMN,
         any_required=any(p.required for p in parts) or _any_required(items),
         any_boxes=_any_boxes(items),
+        attached=ATTACHED,
         italic=os.path.exists(os.path.join(font_dir(), "DejaVuSans-Oblique.ttf")),
     )
 
@@ -148,17 +151,26 @@ def _layout_digest() -> str:
 # The layout --------------------------------------------------------------
 
 
-def layout(schema: dict, ui: dict | None = None) -> tuple[Blank | None, list[Part]]:
+def layout(schema: dict, ui: dict | None = None,
+           components: list[dict] | None = None) -> tuple[Blank | None, list[Part]]:
     """The recipient line (when the schema asks for it, as in form CT01) and
     the parts of the form, in the order of ``ui.order``; items of the top
-    level are numbered."""
+    level are numbered. Help texts print where they stand, unnumbered, and a
+    document the form asks for at some point is a box to tick there."""
     properties = schema.get("properties", {})
     required = set(schema.get("required", []))
     recipient_key = next((k for k, s in properties.items() if _is_recipient(s)), None)
+    elements = form_layout.elements(ui)
+    by_id = {c.get("id"): c for c in components or [] if isinstance(c, dict)}
     parts: list[Part] = []
     number = 0
-    for key in _ordered(properties, (ui or {}).get("order")):
+    for key in form_layout.top_order(schema, ui):
         if key == recipient_key:
+            continue
+        if key not in properties:
+            if not parts or parts[-1].title is not None:
+                parts.append(Part(title=None))
+            parts[-1].items.append(_element(elements[key], by_id))
             continue
         sub = properties[key]
         number += 1
@@ -175,6 +187,16 @@ def layout(schema: dict, ui: dict | None = None) -> tuple[Blank | None, list[Par
     if recipient_key is not None:
         recipient = blank(properties[recipient_key], recipient_key, recipient_key in required)
     return recipient, parts
+
+
+def _element(element: dict, components: dict[str, dict]) -> Blank:
+    if element["kind"] == form_layout.NOTE:
+        text = str(element.get("text") or "")
+        return Blank(label=str(element.get("title") or ""), kind="note",
+                     lines=[p.strip() for p in text.split("\n\n") if p.strip()])
+    component = components.get(element.get("component")) or {}
+    return Blank(label=str(element.get("title") or component.get("name") or element.get("component")),
+                 kind="attachment", required=bool(component.get("required")))
 
 
 def _group(schema: dict) -> list[Blank]:
@@ -347,4 +369,4 @@ def _any_required(items: list[Blank]) -> bool:
 
 
 def _any_boxes(items: list[Blank]) -> bool:
-    return any(i.kind in ("choices", "tick") or any(c.tick for c in i.columns) for i in items)
+    return any(i.kind in ("choices", "tick", "attachment") or any(c.tick for c in i.columns) for i in items)
