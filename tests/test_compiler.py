@@ -293,3 +293,65 @@ def test_an_address_field_is_marked_for_its_widget(vi_app):
             "home-province": "01", "home-commune": "00070", "home-street": "Số 1"}):
         form = form_class(meta={"csrf": False})
         assert form_to_data(form) == {"home": {"province": "01", "commune": "00070", "street": "Số 1"}}
+
+
+ELEMENTS = {
+    "order": ["guide", "person", "proof", "note"],
+    "pages": [{"title": "Người khai", "fields": ["guide", "person"]},
+              {"title": "Giấy tờ", "fields": ["proof", "note"]}],
+    "elements": {
+        "guide": {"kind": "note", "title": "Lưu ý", "text": "Ghi như trên căn cước.\n\nKhông viết tắt."},
+        "proof": {"kind": "attachment", "component": "id_card", "title": "Ảnh căn cước"},
+    },
+}
+COMPONENTS = [{"id": "id_card", "name": "Căn cước", "kind": "copy", "quantity": 1, "required": True,
+               "note": "Hai mặt, trên một trang."}]
+
+
+def test_help_texts_and_attachments_compile_in_place_and_hold_no_data(vi_app):
+    form_class = compile_form(PERSON, ELEMENTS, components=COMPONENTS)
+    form = _posted(form_class, {"person-name": "An", "person-age": "30", "note": "x",
+                                "guide": "typed into nothing", "proof": "nor this"})
+    assert [(info.key, type(info).__name__) for _field, info in form.items_in_order()] == [
+        ("guide", "ElementInfo"), ("person", "FieldInfo"), ("proof", "ElementInfo"), ("note", "FieldInfo")]
+    assert [key for key in form._info] == ["person", "note"]  # no WTForms field for an element
+    assert form_to_data(form) == {"person": {"name": "An", "age": 30}, "note": "x"}
+    assert form_class._pages == [("Người khai", ["guide", "person"]), ("Giấy tờ", ["proof", "note"])]
+    assert form_class.components_placed() == ["id_card"]
+    assert form_class.components_placed(["guide", "person"]) == []
+    proof = form_class._elements["proof"]
+    assert (proof.title, proof.required, proof.help) == ("Ảnh căn cước", True, "Hai mặt, trên một trang.")
+    assert form_class._elements["guide"].paragraphs == ["Ghi như trên căn cước.", "Không viết tắt."]
+
+    html = _render_fields(vi_app, form)
+    assert html.index("Ghi như trên căn cước.") < html.index('id="person-name"')
+    assert html.index('id="person-age"') < html.index('name="component-id_card"') < html.index('id="note"')
+    assert 'role="note"' in html and "<p>Không viết tắt.</p>" in html
+    label = html[html.index('<label class="control-label" for="component-id_card">'):]
+    assert label.startswith('<label class="control-label" for="component-id_card">Ảnh căn cước <span class="required"')
+
+
+@pytest.mark.parametrize("ui, components, expected", [
+    ({"elements": {"person": {"kind": "note", "text": "x"}}}, [], {"form.ui.elements.person"}),
+    ({"elements": {"Bad Key": {"kind": "note", "text": "x"}}}, [], {"form.ui.elements.Bad Key"}),
+    ({"elements": {"a": {"kind": "video"}}}, [], {"form.ui.elements.a.kind"}),
+    ({"elements": {"a": {"kind": "note", "text": " "}}}, [], {"form.ui.elements.a.text"}),
+    ({"elements": {"a": {"kind": "note", "text": "x" * 2001}}}, [], {"form.ui.elements.a.text"}),
+    ({"elements": {"a": {"kind": "attachment", "component": "passport"}}}, COMPONENTS,
+     {"form.ui.elements.a.component"}),
+    ({"elements": {"a": {"kind": "attachment", "component": "id_card"},
+                   "b": {"kind": "attachment", "component": "id_card"}}}, COMPONENTS,
+     {"form.ui.elements.b.component"}),
+    ({"pages": [{"title": "", "fields": ["person"]}]}, [], {"form.ui.pages.0.title"}),
+    ({"pages": [{"title": "A", "fields": ["person", "nobody"]}]}, [], {"form.ui.pages.0.fields"}),
+    ({"pages": [{"title": "A", "fields": ["person"]}, {"title": "B", "fields": ["person"]}]}, [],
+     {"form.ui.pages.1.fields"}),
+    ({"pages": "all"}, [], {"form.ui.pages"}),
+    (ELEMENTS, COMPONENTS, set()),
+])
+def test_pages_and_elements_are_checked_before_save(vi_app, ui, components, expected):
+    from builder.forms.layout import ui_problems
+
+    problems = ui_problems({"schema": PERSON, "ui": ui}, components)
+    assert set(problems) == expected
+    assert all(isinstance(m, str) and m for messages in problems.values() for m in messages)
