@@ -1,0 +1,101 @@
+"""The published catalogue cached per process (builder/process/published.py):
+fewer statements per submission, and never a stale answer after a change
+made in this process; another process's change shows within the TTL."""
+from __future__ import annotations
+
+import copy
+
+from sqlalchemy import event, update
+
+from builder.extensions import db
+from builder.forms.package import import_package
+from builder.models import Procedure
+from builder.process import published
+from tests.helpers import BIRTH_CODE, citizen
+
+
+def _statements(app, action):
+    seen = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return result, seen
+
+
+def _draft(client, headers):
+    response = client.post("/api/v1/dossiers", headers=headers, json={
+        "procedure": BIRTH_CODE, "data": {}, "delivery": {"method": "online"}, "submit": False})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_a_second_submission_reads_no_service_agency_or_version(app, client, library):
+    headers = citizen(client)
+    _draft(client, headers)  # fills the cache
+    body, statements = _statements(app, lambda: _draft(client, headers))
+    assert body["procedure"] == BIRTH_CODE and body["version"] == 1
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert not [s for s in reads if "FROM procedure" in s or "FROM agency" in s], reads
+    # one read for the signed-in user with their roles and profile
+    assert len([s for s in reads if "FROM ab_user" in s]) == 1, reads
+    assert not [s for s in reads if "FROM user_profile" in s or "FROM ab_role" in s], reads
+
+
+def test_a_version_published_in_this_process_is_used_at_once(app, client, library, birth_package):
+    headers = citizen(client)
+    assert _draft(client, headers)["version"] == 1
+    changed = copy.deepcopy(birth_package)
+    changed["name"] = "Đăng ký khai sinh (mẫu mới)"
+    with app.app_context():
+        import_package(db.session, changed, published_by="tests")
+        db.session.commit()
+    assert _draft(client, headers)["version"] == 2
+
+
+def test_a_service_withdrawn_in_this_process_is_refused_at_once(app, client, library):
+    headers = citizen(client)
+    _draft(client, headers)
+    with app.app_context():
+        db.session.execute(update(Procedure).where(Procedure.code == BIRTH_CODE)
+                           .values(current_version_id=None))
+        db.session.commit()
+    response = client.post("/api/v1/dossiers", headers=headers, json={
+        "procedure": BIRTH_CODE, "data": {}, "submit": False})
+    assert response.status_code == 422
+    assert "procedure" in response.get_json()["errors"]
+
+
+def test_another_process_change_is_seen_after_the_ttl(app, client, library, monkeypatch):
+    """A change this process cannot see (another worker's) is picked up when
+    the entry is older than CATALOGUE_CACHE_SECONDS."""
+    headers = citizen(client)
+    clock = [1000.0]
+    monkeypatch.setattr(published.time, "monotonic", lambda: clock[0])
+    app.config["CATALOGUE_CACHE_SECONDS"] = 5
+    _draft(client, headers)
+    with app.app_context():  # as another process would: Core, no ORM events here
+        with db.engine.begin() as connection:
+            connection.execute(Procedure.__table__.update().where(Procedure.__table__.c.code == BIRTH_CODE)
+                               .values(current_version_id=None))
+    clock[0] += 4  # within the TTL: the cached version is still used, and valid
+    assert _draft(client, headers)["version"] == 1
+    clock[0] += 2  # past it: read again
+    response = client.post("/api/v1/dossiers", headers=headers, json={
+        "procedure": BIRTH_CODE, "data": {}, "submit": False})
+    assert response.status_code == 422 and "procedure" in response.get_json()["errors"]
+
+
+def test_the_cache_can_be_turned_off(app, client, library):
+    app.config["CATALOGUE_CACHE_SECONDS"] = 0
+    headers = citizen(client)
+    _draft(client, headers)
+    _, statements = _statements(app, lambda: _draft(client, headers))
+    assert [s for s in statements if "FROM procedure" in s]
