@@ -4,6 +4,8 @@ in through identity providers (read by tools/vi_catalog.py)."""
 VI = {
     # what the applicant is told on each status change
     "Dear %(name)s,": "Kính gửi Ông/Bà %(name)s,",
+    "Your dossier %(code)s (%(procedure)s) now has the status: %(status)s.":
+        "Hồ sơ %(code)s (%(procedure)s) của Ông/Bà hiện ở trạng thái: %(status)s.",
     "What happened: %(action)s by %(agency)s, at %(at)s.":
         "Nội dung: %(action)s, do %(agency)s thực hiện lúc %(at)s.",
     "What happened: %(action)s, at %(at)s.": "Nội dung: %(action)s, lúc %(at)s.",

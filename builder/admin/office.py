@@ -21,6 +21,7 @@ from builder.models import Agency, Procedure, UserProfile
 from builder.process import dossiers as service
 from builder.process import statuses
 from builder.process.engine import available_actions, perform
+from builder.process.results import ResultFile
 from builder.signatures import signature_summary
 
 ACTION_LABELS = {
@@ -28,6 +29,8 @@ ACTION_LABELS = {
     "supplement": "Bổ sung hồ sơ", "assign": "Phân công", "forward": "Chuyển bước tiếp theo",
     "approve": "Phê duyệt", "return_result": "Trả kết quả", "transfer": "Chuyển liên thông",
     "apologize": "Xin lỗi, hẹn lại", "withdraw": "Rút hồ sơ", "submit": "Nộp hồ sơ",
+    "request_payment": "Yêu cầu thực hiện nghĩa vụ tài chính", "stop": "Dừng xử lý",
+    "resume": "Tiếp tục xử lý", "payment": "Thanh toán phí, lệ phí",
 }
 
 
@@ -38,6 +41,7 @@ class ActionForm(FlaskForm):
     to_agency = SelectField(choices=[], validators=[Optional()], validate_choice=False)
     transfer_days = StringField(validators=[Optional()])
     new_due_date = DateField(validators=[Optional()])
+    amount = StringField(validators=[Optional()])
 
 
 def _officers(agency_id: int) -> list[tuple[str, str]]:
@@ -126,8 +130,12 @@ class OfficeView(BaseView):
                         body["duration"] = {"value": int(form.transfer_days.data), "unit": "working_days"}
                 if form.action.data == "apologize":
                     body["new_due_date"] = form.new_due_date.data.isoformat() if form.new_due_date.data else None
+                if form.action.data == "request_payment" and (form.amount.data or "").strip():
+                    digits = form.amount.data.replace(".", "").replace(",", "").strip()
+                    body["amount"] = int(digits) if digits.isdigit() else form.amount.data
+                files = [ResultFile(f.filename, f.read()) for f in request.files.getlist("results") if f.filename]
                 try:
-                    perform(g.user, code, body)
+                    perform(g.user, code, body, result_files=files)
                     flash(_("Done: %(action)s.", action=ACTION_LABELS.get(form.action.data, form.action.data)), "success")
                 except BuilderError as error:
                     details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in error.extra.get("errors", {}).items())

@@ -14,6 +14,7 @@ from builder.errors import BadRequest, NotFound
 from builder.extensions import db
 from builder.models import Document, Dossier
 from builder.process import dossiers as service
+from builder.process.results import RESULT_KIND, ResultFile, is_result_kind
 
 DOCUMENT_KINDS = ("form", "receipt", "control_sheet", "supplement_request", "refusal", "apology", "result")
 
@@ -191,7 +192,9 @@ class DossierApi(BaseApi):
     @login_required
     def act(self, key: str):
         """Act on a dossier: receive, refuse, request_supplement, supplement,
-        assign, forward, approve, return_result, transfer, apologize, withdraw.
+        assign, forward, approve, return_result, transfer, apologize, withdraw,
+        request_payment, stop, resume. JSON, or multipart/form-data with the
+        same fields and the result PDFs as ``results`` files (approve).
         ---
         post:
           summary: Act on a dossier
@@ -213,16 +216,51 @@ class DossierApi(BaseApi):
                     duration: {type: object, description: 'with transfer: {value, unit}'}
                     new_due_date: {type: string, format: date, description: with apologize}
                     data: {type: object, description: with supplement}
+                    amount:
+                      type: integer
+                      minimum: 1
+                      description: >-
+                        with request_payment: VND to pay (status 6), the reason in comment;
+                        omitted, the service's fees paid after processing (fee_mode after)
+                    results:
+                      type: array
+                      description: >-
+                        with the approve that completes processing (status 9): the result
+                        PDFs, issued as documents of kind result; without them the
+                        service's result template, if any, is rendered
+                      items:
+                        type: object
+                        required: [content]
+                        properties:
+                          filename: {type: string}
+                          content: {type: string, format: byte, description: the PDF in base64}
+              multipart/form-data:
+                schema:
+                  type: object
+                  required: [action]
+                  properties:
+                    action: {type: string}
+                    comment: {type: string}
+                    amount: {type: integer}
+                    results:
+                      type: array
+                      items: {type: string, format: binary}
           responses:
             200: {description: The updated dossier}
             403: {description: Not your role or agency}
             409: {description: Not possible in the current state}
+            413: {description: A result file too large}
+            415: {description: A result file that is not a PDF}
             422: {description: Missing or invalid fields}
         """
         from builder.process.engine import perform
 
         user = api_user()
-        dossier = perform(user, key, json_body())
+        if request.mimetype == "multipart/form-data":
+            body, files = _action_form()
+        else:
+            body, files = json_body(), None
+        dossier = perform(user, key, body, result_files=files)
         return jsonify(service.dossier_dict(dossier, user))
 
     @expose("/<key>/evaluation", methods=["POST"])
@@ -302,6 +340,7 @@ class DossierApi(BaseApi):
         """
         dossier = service.find_dossier(api_user(), key)
         made = {d.kind: d for d in dossier.documents}
+        titles = {d.kind: d.title for d in dossier.documents if d.title}
         expected = (["form"] if dossier.code else []) + (["receipt"] if dossier.received_at else [])
         if len(dossier.history) > 1:
             expected.append("control_sheet")
@@ -309,10 +348,11 @@ class DossierApi(BaseApi):
         return jsonify(
             [
                 {
-                    "kind": kind,
+                    "kind": RESULT_KIND if is_result_kind(kind) else kind,  # result-2, ...: more results
                     "url": url_for("DossierApi.document", key=key, kind=kind, _external=False),
                     "sha256": made[kind].sha256 if kind in made else None,
                     "ready": kind in made,
+                    **({"title": titles[kind]} if kind in titles else {}),
                 }
                 for kind in kinds
             ]
@@ -338,13 +378,24 @@ class DossierApi(BaseApi):
         document = db.session.scalar(
             select(Document).where(Document.dossier_id == dossier.id, Document.kind == kind)
         )
-        if kind not in DOCUMENT_KINDS or document is None:
+        if (kind not in DOCUMENT_KINDS and not is_result_kind(kind)) or document is None:
             raise NotFound(_("This document is not ready yet."))
         return send_file(
             io.BytesIO(storage.read_bytes(document.sha256)),
             mimetype="application/pdf",
             download_name=f"{dossier.code}-{kind}.pdf",
         )
+
+
+def _action_form() -> tuple[dict, list[ResultFile]]:
+    """An action sent as a form: its fields, and the files under ``results``."""
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    body: dict = {key: value for key, value in request.form.items() if key != "results"}
+    if body.get("amount", "").isdigit():
+        body["amount"] = int(body["amount"])
+    files = [ResultFile(upload.filename, upload.stream.read(limit + 1))
+             for upload in request.files.getlist("results") if upload.filename]
+    return body, files
 
 
 class LookupApi(BaseApi):

@@ -141,6 +141,8 @@ ACTION_LABELS = {
     "assign": "Phân công xử lý", "forward": "Chuyển bước xử lý", "approve": "Phê duyệt kết quả",
     "return_result": "Trả kết quả", "transfer": "Chuyển liên thông", "apologize": "Xin lỗi, hẹn lại",
     "withdraw": "Rút hồ sơ", "payment": "Thanh toán phí, lệ phí",
+    "request_payment": "Yêu cầu thực hiện nghĩa vụ tài chính", "stop": "Dừng xử lý",
+    "resume": "Tiếp tục xử lý",
 }
 NOTICES = {  # kind: (form number, who signs)
     "supplement_request": ("Mẫu số 02", "NGƯỜI TIẾP NHẬN HỒ SƠ"),
@@ -223,7 +225,7 @@ def notify_submitted(dossier_id: int) -> None:
     on_submitted(dossier_id)  # a paper dossier sent by post: its postal order, once
     app = current_app._get_current_object()
     plugin_manager(app).hook.dossier_submitted(app=app, dossier=dossier)
-    _notify_applicant(dossier)
+    _notify_applicant(dossier, dossier.status)
 
 
 def notify_status_changed(dossier_id: int, from_status: int | None, to_status: int) -> None:
@@ -237,29 +239,120 @@ def notify_status_changed(dossier_id: int, from_status: int | None, to_status: i
     plugin_manager(app).hook.dossier_status_changed(
         app=app, dossier=dossier, from_status=from_status, to_status=to_status
     )
-    _notify_applicant(dossier)
+    _notify_applicant(dossier, to_status)
 
 
-def _notify_applicant(dossier: Dossier) -> None:
+def _notify_applicant(dossier: Dossier, status: int) -> None:
+    """One job per notifier that is configured and can reach the applicant,
+    so a notifier that fails (the SMTP server down) is retried alone and the
+    others do not send twice."""
+    from builder.database import write_transaction
+    from builder.jobs.queue import enqueue
+    from builder.providers.notification import CHANNEL_EMAIL, CHANNEL_SMS
+
+    address = {CHANNEL_EMAIL: dossier.applicant_email, CHANNEL_SMS: dossier.applicant_phone}
+    names = [name for name, notifier in notifiers().items()
+             if not notifier.check_config()  # not configured: the admin page says so
+             and address.get(notifier.channel, True)]
+    with write_transaction():
+        for name in names:
+            enqueue("builder.jobs.tasks.send_notification", dossier.id, name, status)
+
+
+def send_notification(dossier_id: int, notifier_name: str, status: int) -> None:
+    """Tell the applicant through one notifier that their dossier reached
+    ``status``; raises (and is retried) when the notifier fails."""
+    dossier = db.session.get(Dossier, dossier_id)
+    notifier = notifiers().get(notifier_name)
+    if dossier is None or notifier is None:
+        log.warning("notification of dossier %s through %s dropped: %s", dossier_id, notifier_name,
+                    "no such dossier" if dossier is None else "no such notifier")
+        return
+    notifier.send(applicant_notification(dossier, status))
+
+
+def _status_entry(dossier: Dossier, status: int):
+    from builder.models import HistoryEntry
+
+    return db.session.scalar(
+        select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id, HistoryEntry.to_status == status)
+        .order_by(HistoryEntry.id.desc()).limit(1))
+
+
+def _amount_due(dossier: Dossier) -> int:
+    from builder.models import Payment
+
+    payment = db.session.scalar(
+        select(Payment).where(Payment.dossier_id == dossier.id, Payment.status.in_(("unpaid", "pending")))
+        .order_by(Payment.id.desc()).limit(1))
+    if payment is not None:
+        return payment.amount
+    return sum(fee["amount"] for fee in dossier.version.package.get("fees", []))
+
+
+def applicant_notification(dossier: Dossier, status: int) -> Notification:
+    """What the applicant is told when their dossier reaches ``status``, in
+    Vietnamese: what happened, the status, the due date, what they must do
+    (supplement, pay, collect the result) and where to follow the dossier."""
+    from builder.process import statuses as S
+
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    lookup = f"{base}/dich-vu/tra-cuu?code={dossier.code}"
+    page = f"{base}/dich-vu/ho-so/{dossier.code}"
+    entry = _status_entry(dossier, status)
     with force_locale("vi"):
-        notification = Notification(
+        label = status_label(status)
+        lines = [_("Dear %(name)s,", name=dossier.applicant_name), ""]
+        lines.append(_("Your dossier %(code)s (%(procedure)s) now has the status: %(status)s.",
+                       code=dossier.code, procedure=dossier.procedure.name, status=label))
+        if entry is not None:
+            action = ACTION_LABELS.get(entry.action, entry.action)
+            lines.append(_("What happened: %(action)s by %(agency)s, at %(at)s.", action=action,
+                           agency=entry.agency.name, at=_vn_time(entry.at)) if entry.agency else
+                         _("What happened: %(action)s, at %(at)s.", action=action, at=_vn_time(entry.at)))
+            if entry.comment:
+                lines.append(_("Note of the agency: %(comment)s", comment=entry.comment))
+        due = _vn_time(dossier.due_at)
+        short_due = _vn_date(dossier.due_at)
+        todo, short_todo = None, None
+        if status == S.SUPPLEMENT_REQUESTED:
+            todo = _("What you must do: supplement the dossier with everything listed above. Sign in, "
+                     "open the dossier at %(url)s, attach the missing documents and send the supplement. "
+                     "The processing time is paused and starts again from zero once the dossier is "
+                     "complete.", url=page)
+            short_todo = _("Please supplement the dossier.")
+        elif status == S.AWAITING_PAYMENT:
+            amount = _money(_amount_due(dossier))
+            todo = _("What you must do: pay the fees of %(amount)s. Sign in and open the dossier at "
+                     "%(url)s to pay online, or pay at the one-stop desk. The processing time is "
+                     "paused until the payment is received.", amount=amount, url=page)
+            short_todo = _("Please pay %(amount)s.", amount=amount)
+        elif status == S.PROCESSED:
+            method = (dossier.delivery or {}).get("method", "desk")
+            todo = _("The result is ready. It is returned: %(place)s.",
+                     place=RETURN_PLACES.get(method, RETURN_PLACES["desk"]).format(agency=dossier.agency.name))
+        elif due and status in (S.SUBMITTED, S.RECEIVED, S.PROCESSING):
+            lines.append(_("The result is due on %(due)s.", due=due))
+        if todo:
+            lines += ["", todo]
+        lines += ["", _("Follow the dossier: %(url)s", url=lookup), "",
+                  _("This message was sent automatically by %(agency)s; please do not reply to it.",
+                    agency=dossier.agency.name)]
+        short = _("Dossier %(code)s: %(status)s.", code=dossier.code, status=label)
+        if short_todo:
+            short += " " + short_todo
+        elif short_due and status in (S.RECEIVED, S.PROCESSING):
+            short += " " + _("Due %(date)s.", date=short_due)
+        return Notification(
             to_email=dossier.applicant_email,
             to_phone=dossier.applicant_phone,
-            subject=_("Dossier %(code)s: %(status)s", code=dossier.code,
-                      status=status_label(dossier.status)),
-            body=_(
-                "Your dossier %(code)s (%(procedure)s) is now: %(status)s.",
-                code=dossier.code,
-                procedure=dossier.procedure.name,
-                status=status_label(dossier.status),
-            ),
+            subject=_("Dossier %(code)s: %(status)s", code=dossier.code, status=label),
+            body="\n".join(lines),
             dossier_code=dossier.code,
-            meta={"status": dossier.status},
+            meta={"status": status},
+            short=short,
+            url=page,
         )
-    for notifier in notifiers().values():
-        if notifier.check_config():
-            continue  # not configured: the admin page says so
-        notifier.send(notification)
 
 
 def notify_deadline(dossier_id: int, kind: str) -> None:

@@ -76,6 +76,10 @@ class Dossier(Model):
     history_head: Mapped[str | None] = mapped_column(String(64))
     # the status and step before a pause, to come back to
     paused_status: Mapped[int | None] = mapped_column(Integer)
+    # what an officer asked the applicant to pay (request_payment, status 6),
+    # in VND, and when: the amount due from then on, settled by a later payment
+    payment_requested: Mapped[int | None] = mapped_column(Integer)
+    payment_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # optimistic locking: two officers acting at once, one wins
     row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -182,6 +186,8 @@ class Document(Model):
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # a result's name as the applicant sees it (the file the leader attached)
+    title: Mapped[str | None] = mapped_column(String(255))
 
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
 

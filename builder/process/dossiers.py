@@ -103,13 +103,16 @@ def _iso(value):
 
 
 def payment_summary(dossier: Dossier) -> dict | None:
+    from builder.process.payments import amount_due
+
     package = dossier.version.package
-    amount = sum(fee["amount"] for fee in package.get("fees", []))
+    amount = amount_due(dossier)
     if amount == 0:
         return None
-    latest = db.session.scalar(
-        select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id.desc())
-    )
+    query = select(Payment).where(Payment.dossier_id == dossier.id)
+    if dossier.payment_requested_at is not None:  # an officer's request (status 6) is paid anew
+        query = query.where(Payment.created_at >= dossier.payment_requested_at)
+    latest = db.session.scalar(query.order_by(Payment.id.desc()))
     gateway = (package.get("payment") or {}).get("gateway")
     if latest is None:
         return {"status": "unpaid", "amount": amount, "gateway": gateway}

@@ -5,11 +5,14 @@ and versioned: one wins, the other gets 409).
 
 Which actions a step allows, and where they lead, comes from the service
 package's process (``process.steps[].actions``); what each action does to the
-status and the clock is the law's (DOMAIN.md) and lives here."""
+status and the clock is the law's (DOMAIN.md) and lives here. The pauses
+(``request_payment`` into status 6, ``stop`` into 8, and ``resume``) are not
+steps of a process: the handling agency's officers and leaders may pause a
+dossier at any step, and the clock stops until it resumes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +26,8 @@ from builder.extensions import db
 from builder.jobs.queue import enqueue
 from builder.models import Agency, Dossier, DossierTransfer
 from builder.models.types import utcnow
-from builder.process import deadlines, history, statuses as S
+from builder.process import deadlines, history, results, statuses as S
+from builder.process.results import ResultFile
 from builder.security import profile_of, role_names
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -36,6 +40,7 @@ class Rule:
     owner: bool = False  # the applicant's own action
     needs: tuple[str, ...] = ()  # body fields that must be given
     receiving_desk: bool = False  # done by the agency that received the dossier
+    roles: tuple[str, ...] = ()  # not a step's action: these roles of the handling agency, at any step
 
 
 RULES: dict[str, Rule] = {
@@ -49,8 +54,14 @@ RULES: dict[str, Rule] = {
     "return_result": Rule(frozenset({S.PROCESSED}), receiving_desk=True),
     "transfer": Rule(frozenset({S.RECEIVED, S.PROCESSING}), needs=("to_agency",)),
     "apologize": Rule(frozenset({S.RECEIVED, S.PROCESSING}), needs=("new_due_date", "comment")),
-    "withdraw": Rule(frozenset({S.SUBMITTED, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED}), owner=True),
+    "withdraw": Rule(frozenset({S.SUBMITTED, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED,
+                                S.AWAITING_PAYMENT, S.STOPPED}), owner=True),
+    "request_payment": Rule(frozenset({S.RECEIVED, S.PROCESSING}), roles=("Officer", "Leader")),
+    "stop": Rule(frozenset({S.RECEIVED, S.PROCESSING}), needs=("comment",), roles=("Leader",)),
+    "resume": Rule(frozenset({S.STOPPED}), roles=("Leader",)),
 }
+PAUSES = (S.AWAITING_PAYMENT, S.STOPPED)  # the clock stops, and moves on by the time paused
+MAX_AMOUNT = 2**31 - 1  # VND; the payment's column is a 32-bit integer
 # the one-stop documents an action issues (DOMAIN.md: 02, 03, 04)
 NOTICE_OF = {"request_supplement": "supplement_request", "refuse": "refusal", "apologize": "apology"}
 
@@ -89,6 +100,8 @@ def refusal(user, dossier: Dossier, action: str) -> Conflict | Forbidden | NotFo
         if dossier.applicant_id != user.id:
             return Forbidden(_("Only the applicant may do this."))
         return None
+    if rule.roles:
+        return _pause_refusal(user, dossier, rule)
     declared = step_action(dossier, action)
     if declared is None:
         return Conflict(_("The action %(action)s is not possible at this step.", action=action))
@@ -105,6 +118,15 @@ def refusal(user, dossier: Dossier, action: str) -> Conflict | Forbidden | NotFo
     return None
 
 
+def _pause_refusal(user, dossier: Dossier, rule: Rule) -> Forbidden | None:
+    if not set(rule.roles) & set(role_names(user)):
+        return Forbidden(_("Only these roles may do this: %(roles)s.", roles=", ".join(rule.roles)))
+    profile = profile_of(user)
+    if (profile.agency_id if profile else None) != _place(dossier, rule):
+        return Forbidden(_("This dossier is handled by another agency."))
+    return None
+
+
 def available_actions(user, dossier: Dossier) -> list[str]:
     if user is None or dossier.code is None:
         return []
@@ -113,7 +135,9 @@ def available_actions(user, dossier: Dossier) -> list[str]:
 
 # --- doing it -----------------------------------------------------------------
 
-def perform(user, key: str, body: Any) -> Dossier:
+def perform(user, key: str, body: Any, result_files: list[ResultFile] | None = None) -> Dossier:
+    """Do ``body["action"]`` on the dossier ``key``; ``result_files`` are the
+    result PDFs a leader attaches to the approval that completes processing."""
     if not isinstance(body, dict) or not isinstance(body.get("action"), str):
         raise InvalidData(_("The action is not valid."), {"action": [_("This field is required.")]})
     action = body["action"]
@@ -125,6 +149,16 @@ def perform(user, key: str, body: Any) -> Dossier:
         missing["comment"] = [_("Must be text.")]
     if missing:
         raise InvalidData(_("The action is not valid."), missing)
+    if "results" in body:
+        result_files = [*(result_files or []), *results.files_from_json(body["results"])]
+    if result_files:
+        if action != "approve":
+            raise InvalidData(_("The action is not valid."),
+                              {"results": [_("A result is attached to the approval.")]})
+        results.check_files(result_files)
+        # stored before the transaction, as attachments are: a rollback leaves
+        # only an unreferenced blob in the content-addressed store
+        body = {**body, "results": results.store_files(result_files)}
     from builder.process.dossiers import find_dossier
 
     try:
@@ -148,6 +182,8 @@ def perform(user, key: str, body: Any) -> Dossier:
                 enqueue("builder.jobs.tasks.render_receipt", dossier.id, queue="pdf")
             if action in NOTICE_OF:
                 enqueue("builder.jobs.tasks.render_notice", dossier.id, NOTICE_OF[action], logged.id, queue="pdf")
+            if entry and entry.get("result") is not None:
+                enqueue("builder.jobs.result_tasks.issue_results", dossier.id, logged.id, queue="pdf")
             enqueue("builder.jobs.tasks.render_control_sheet", dossier.id, queue="pdf")
             if dossier.status != before:
                 enqueue("builder.jobs.tasks.notify_status_changed", dossier.id, before, dossier.status)
@@ -295,6 +331,22 @@ def _approve(session, user, dossier, body):
         if open_transfer is not None:
             open_transfer.returned_at = utcnow()
         dossier.handling_agency = dossier.agency
+    return _result_of(dossier, body)
+
+
+def _result_of(dossier: Dossier, body: dict) -> dict | None:
+    """The result an approval into status 9 issues: the files attached, or
+    the package's template; rendered and stored by a job after the commit."""
+    files = body.get("results") or []
+    if dossier.status != S.PROCESSED:
+        if files:
+            raise InvalidData(_("The action is not valid."),
+                              {"results": [_("A result is attached to the approval that completes processing.")]})
+        return None
+    if files:
+        return {"result": "attached", "results": files}
+    if results.result_template(dossier.version.package) is not None:
+        return {"result": "template"}
     return None
 
 
@@ -362,8 +414,87 @@ def _apologize(session, user, dossier, body):
 
 def _withdraw(session, user, dossier, body):
     dossier.status, dossier.current_step, dossier.step_due_at = S.WITHDRAWN, None, None
-    dossier.clock_paused_at = None
+    dossier.clock_paused_at = dossier.paused_status = dossier.clock_remaining_seconds = None
     return None
+
+
+# --- the pauses (statuses 6 and 8) ----------------------------------------------
+
+def pause_clock(dossier: Dossier, now: datetime, status: int) -> None:
+    """Into status 6 or 8: the status to come back to, and the office time
+    left before the dossier's due date (kept, so a calendar edited during
+    the pause does not change what was left)."""
+    dossier.paused_status, dossier.clock_paused_at = dossier.status, now
+    dossier.clock_remaining_seconds = None
+    if dossier.due_at is not None:
+        unit = dossier.version.package["processing_time"].get("unit", "working_days")
+        left = deadlines.calendar_for(dossier.agency).remaining(now, dossier.due_at, unit)
+        dossier.clock_remaining_seconds = int(left.total_seconds())
+    dossier.status = status
+
+
+def resume_clock(dossier: Dossier, now: datetime) -> None:
+    """Out of a pause back to the status it was paused from; the deadlines
+    (the dossier's and its step's) move on by the office time the pause lasted."""
+    back_to = dossier.paused_status or (S.PROCESSING if dossier.received_at else S.SUBMITTED)
+    paused_at = dossier.clock_paused_at
+    if paused_at is not None:
+        package = dossier.version.package
+        if dossier.due_at is not None:
+            dossier.due_at = _moved(dossier.agency, paused_at, now, dossier.due_at,
+                                    package["processing_time"].get("unit", "working_days"),
+                                    dossier.clock_remaining_seconds)
+        if dossier.step_due_at is not None:
+            step = steps_of(dossier).get(dossier.current_step or "", {})
+            dossier.step_due_at = _moved(dossier.handling_agency or dossier.agency, paused_at, now,
+                                         dossier.step_due_at,
+                                         (step.get("duration") or {}).get("unit", "working_days"), None)
+    dossier.status = back_to
+    dossier.paused_status = dossier.clock_paused_at = dossier.clock_remaining_seconds = None
+
+
+def _moved(agency, paused_at: datetime, now: datetime, due_at: datetime, unit: str,
+           remaining_seconds: int | None) -> datetime:
+    calendar = deadlines.calendar_for(agency)
+    left = (timedelta(seconds=remaining_seconds) if remaining_seconds is not None
+            else calendar.remaining(paused_at, due_at, unit))
+    return calendar.resume(now, left, unit)
+
+
+def _request_payment(session, user, dossier, body):
+    package = dossier.version.package
+    if (package.get("payment") or {}).get("gateway") is None:
+        raise Conflict(_("This service takes no payments; it names no payment gateway."))
+    amount, reason = body.get("amount"), body.get("comment")
+    if amount is None:
+        # the package's fees paid after processing (fee mode "after")
+        fees = package.get("fees", []) if package.get("fee_mode") == "after" else []
+        amount = sum(fee["amount"] for fee in fees)
+        if amount <= 0:
+            raise InvalidData(_("The action is not valid."),
+                              {"amount": [_("This service has no fee paid after processing; give the amount.")]})
+        reason = reason or "; ".join(fee["name"] for fee in fees)
+    elif isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
+        raise InvalidData(_("The action is not valid."),
+                          {"amount": [_("Must be a whole number of VND, more than 0.")]})
+    elif not _given(reason):
+        raise InvalidData(_("The action is not valid."),
+                          {"comment": [_("Give the reason of the payment (the fee or obligation).")]})
+    now = utcnow()
+    dossier.payment_requested, dossier.payment_requested_at = amount, now
+    pause_clock(dossier, now, S.AWAITING_PAYMENT)
+    return {"amount": amount, "reason": reason}
+
+
+def _stop(session, user, dossier, body):
+    pause_clock(dossier, utcnow(), S.STOPPED)
+    return None
+
+
+def _resume(session, user, dossier, body):
+    resume_clock(dossier, utcnow())
+    return {"due_at": dossier.due_at.isoformat() if dossier.due_at else None,
+            "step_due_at": dossier.step_due_at.isoformat() if dossier.step_due_at else None}
 
 
 _EFFECTS = {
@@ -378,4 +509,7 @@ _EFFECTS = {
     "transfer": _transfer,
     "apologize": _apologize,
     "withdraw": _withdraw,
+    "request_payment": _request_payment,
+    "stop": _stop,
+    "resume": _resume,
 }
