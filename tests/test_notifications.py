@@ -183,14 +183,12 @@ def test_the_applicant_is_told_what_to_supplement(mail_app, smtp, birth_package)
 
 def test_a_dossier_waiting_for_payment_says_how_much(mail_app, birth_package):
     from builder.jobs.tasks import applicant_notification
-    from builder.models import Payment
 
     client = mail_app.test_client()
     code = submit_birth(client, citizen(client), birth_package)["code"]
     with mail_app.app_context():
         dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
-        db.session.add(Payment(dossier_id=dossier.id, amount=150000, gateway="desk", status="unpaid"))
-        db.session.commit()
+        dossier.payment_requested = 150000  # what request_payment records (tests/test_pauses.py)
         note = applicant_notification(dossier, 6)
     assert note.subject == f"Hồ sơ {code}: Yêu cầu thực hiện nghĩa vụ tài chính"
     assert "Ông/Bà cần nộp phí, lệ phí 150.000 đồng" in note.body
