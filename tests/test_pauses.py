@@ -212,6 +212,8 @@ def test_request_payment_pauses_until_paid_across_a_weekend_and_a_holiday(client
     assert waiting["payment"] == {"status": "unpaid", "amount": 150000, "gateway": "vnpay"}
     assert act(client, people["officer"], code, "forward").status_code == 409
     assert act(client, people["leader"], code, "resume").status_code == 409  # the payment resumes it
+    told = [n for n in app.extensions["motcua.log_notifier"].sent if n.meta.get("status") == 6]
+    assert told and "150.000 đồng" in told[-1].body, "the applicant is told the amount requested"
 
     # the applicant pays Monday 23 at 10:00; Tuesday 24 is Vietnam Culture Day, a holiday:
     # 5 hours on Monday, 6 on Wednesday 25: due Wednesday 15:30

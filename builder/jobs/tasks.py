@@ -280,14 +280,10 @@ def _status_entry(dossier: Dossier, status: int):
 
 
 def _amount_due(dossier: Dossier) -> int:
-    from builder.models import Payment
+    """The amount an officer asked for (status 6), else the service's fees."""
+    from builder.process.payments import amount_due
 
-    payment = db.session.scalar(
-        select(Payment).where(Payment.dossier_id == dossier.id, Payment.status.in_(("unpaid", "pending")))
-        .order_by(Payment.id.desc()).limit(1))
-    if payment is not None:
-        return payment.amount
-    return sum(fee["amount"] for fee in dossier.version.package.get("fees", []))
+    return amount_due(dossier)
 
 
 def applicant_notification(dossier: Dossier, status: int) -> Notification:
