@@ -346,7 +346,16 @@ def poll_deliveries(limit: int = 500) -> dict[str, int]:
 
 # --- reading -----------------------------------------------------------------------
 
+def may_have_orders(dossier: Dossier) -> bool:
+    """Orders are only ever made for a result sent by post or a paper
+    dossier sent by post: any other dossier is answered without a query."""
+    delivery = dossier.delivery or {}
+    return delivery.get("method") == "post" or delivery.get("dossier_by_post") is True
+
+
 def orders_of(dossier: Dossier) -> list[DeliveryOrder]:
+    if not may_have_orders(dossier):
+        return []
     return list(db.session.scalars(select(DeliveryOrder).where(DeliveryOrder.dossier_id == dossier.id)
                                    .order_by(DeliveryOrder.id)))
 

@@ -15,6 +15,8 @@ from builder.models import Agency, UserProfile
 class MotcuaSecurityManager(SecurityManager):
     """The stock manager, reading a signed-in user in one statement."""
 
+    authdbview = SignInView  # the sign-in page, with a button per identity provider
+
     def get_user_by_id(self, pk):
         """The user with their roles and profile: every API call and page
         reads all three (who it is, what it may do, which agency), so one
@@ -33,8 +35,6 @@ class MotcuaSecurityManager(SecurityManager):
         if has_request_context():
             g.setdefault("motcua_profiles", {})[user.id] = profile
         return user
-
-    authdbview = SignInView  # the sign-in page, with a button per identity provider
 
 
 def role_names(user) -> set[str]:

@@ -21,8 +21,8 @@ from builder.models import Agency, Procedure, UserProfile
 from builder.process import dossiers as service
 from builder.process import statuses
 from builder.process.engine import available_actions, perform
-from builder.process.results import ResultFile
 from builder.signatures import signature_summary
+from builder.process.results import ResultFile
 
 ACTION_LABELS = {
     "receive": "Tiếp nhận", "refuse": "Từ chối tiếp nhận", "request_supplement": "Yêu cầu bổ sung",

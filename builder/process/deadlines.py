@@ -9,17 +9,20 @@ from sqlalchemy import select
 from builder.extensions import db
 from builder.models import Agency, AgencyCalendarDay
 from builder.process.calendar import WorkingCalendar
+from builder.process.published import cached_value
 
 
 def calendar_for(agency: Agency | None) -> WorkingCalendar:
     """The national calendar with the days off and make-up days of the agency
-    and of the agencies above it; built once per request and agency."""
+    and of the agencies above it; kept per process like the catalogue
+    (builder/process/published.py: a change of a calendar day or an agency
+    in this process drops it at once)."""
     if agency is None:
         return WorkingCalendar()
     cache = g.setdefault("motcua_calendars", {}) if has_request_context() else None
     if cache is not None and agency.id in cache:
         return cache[agency.id]
-    calendar = _calendar_for(agency)
+    calendar = cached_value("calendar", agency.id, lambda: _calendar_for(agency))
     if cache is not None:
         cache[agency.id] = calendar
     return calendar

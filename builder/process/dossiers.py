@@ -19,7 +19,7 @@ from builder.models import Agency, Attachment, Dossier, Payment, Procedure
 from builder.models.types import utcnow
 from builder.process import history, statuses
 from builder.process.codes import next_dossier_code
-from builder.process.published import agency_by_code, published_procedure
+from builder.process.published import agency_by_code, published_procedure, seed_dossier
 from builder.security import profile_of, role_names, staff_agency_ids
 from builder.signatures import attachment_signature
 from builder import storage
@@ -57,6 +57,7 @@ def find_dossier(user, key: str, for_update: bool = False) -> Dossier:
     dossier = db.session.scalars(query).first()
     if dossier is None or not can_see(user, dossier):
         raise NotFound(_("No dossier %(code)s.", code=key))
+    seed_dossier(dossier)
     return dossier
 
 

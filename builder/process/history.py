@@ -55,7 +55,8 @@ def append(
     """Add an entry; call it inside the transaction that changes the dossier
     (which holds the dossier's lock, so the chain has one tail). ``first``
     says the dossier has no entry yet (its submission), sparing a query."""
-    session.flush()
+    if dossier.id is None:  # a new dossier: the entry needs its id
+        session.flush()
     if first:
         prev_hash = None
     elif dossier.history_head is not None:

@@ -28,12 +28,13 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from builder.extensions import db
-from builder.models import Agency, Procedure, ProcedureVersion
+from builder.models import Agency, AgencyCalendarDay, Dossier, Procedure, ProcedureVersion
 
 EXTENSION_KEY = "motcua.published"
-WATCHED = (Procedure, ProcedureVersion, Agency)
+WATCHED = (Procedure, ProcedureVersion, Agency, AgencyCalendarDay)
 ANCESTOR_DEPTH = 4  # province > department > commune, and one spare
 
 
@@ -63,6 +64,11 @@ class CatalogueCache:
             self._copies.expunge_all()
             self._entries[(kind, code)] = (time.monotonic(), copy)
 
+    def put_value(self, kind: str, key, value) -> None:
+        """Keep a plain value (not a mapped object), e.g. a working calendar."""
+        with self._lock:
+            self._entries[(kind, key)] = (time.monotonic(), value)
+
 
 def init_catalogue_cache(app: Flask) -> None:
     app.extensions[EXTENSION_KEY] = CatalogueCache()
@@ -88,6 +94,19 @@ def _cached(kind: str, code: str, load):
     if instance is not None:
         cache.put(kind, code, instance)
     return instance
+
+
+def cached_value(kind: str, key, build):
+    """A plain value kept like the catalogue (same TTL, same invalidation):
+    ``build()`` when absent or stale."""
+    cache, ttl = _cache(), _ttl()
+    if cache is None or ttl <= 0:
+        return build()
+    value = cache.get(kind, key, ttl)
+    if value is None:
+        value = build()
+        cache.put_value(kind, key, value)
+    return value
 
 
 def _ancestry():
@@ -119,6 +138,36 @@ def agency_by_code(code: str) -> Agency | None:
         return db.session.scalar(select(Agency).where(Agency.code == code).options(_ancestry()))
 
     return _cached("agency", code, load)
+
+
+def seed_dossier(dossier: Dossier) -> None:
+    """Give the dossier its service, version and agencies from the cache, so
+    that reading ``dossier.version`` (the package), ``dossier.procedure`` or
+    ``dossier.agency`` costs no query. They are set as loaded relationships
+    (``set_committed_value``): nothing is marked changed, and the dossier
+    holds them (the session's identity map alone would let them go)."""
+    loaded = dossier.__dict__
+    for attribute, model, row_id in (
+        ("procedure", Procedure, dossier.procedure_id),
+        ("version", ProcedureVersion, dossier.version_id),
+        ("agency", Agency, dossier.agency_id),
+        ("handling_agency", Agency, dossier.handling_agency_id),
+    ):
+        if row_id is None or attribute in loaded:
+            continue
+        instance = _cached(f"{model.__tablename__}#id", row_id,
+                           lambda m=model, i=row_id: _load_by_id(m, i))
+        if instance is not None:
+            set_committed_value(dossier, attribute, instance)
+
+
+def _load_by_id(model, row_id: int):
+    options = {
+        Procedure: [joinedload(Procedure.agency)],
+        Agency: [_ancestry()],
+        ProcedureVersion: [],
+    }[model]
+    return db.session.get(model, row_id, options=options)
 
 
 # --- invalidation ------------------------------------------------------------
