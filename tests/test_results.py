@@ -8,6 +8,7 @@ import base64
 import copy
 import hashlib
 import io
+import os
 
 import pytest
 from redis import Redis
@@ -217,6 +218,19 @@ def test_a_bad_result_changes_nothing(app_config, people, birth_package, send, s
         assert db.session.scalars(select(Document.kind).where(Document.dossier_id == dossier_id,
                                                               Document.kind.like("result%"))).all() == []
         db.engine.dispose()
+
+
+def test_only_the_leader_issues_a_result_and_nothing_is_kept_otherwise(app, client, people, birth_package):
+    from builder.storage import blob_path
+
+    code = at_approval(client, people, birth_package)
+    certificate = result_pdf("KET QUA GIA MAO")
+    for who, status in (("officer", 403), ("owner", 403), ("other_desk", 404)):
+        response = approve_with_files(client, people[who], code, [(certificate, "kq.pdf")])
+        assert response.status_code == status, (who, response.get_json())
+    with app.app_context():
+        assert not os.path.exists(blob_path(hashlib.sha256(certificate).hexdigest()))
+    assert client.get(f"/api/v1/dossiers/{code}", headers=people["owner"]).get_json()["status"] == 4
 
 
 def test_the_result_comes_with_the_approval_that_completes_processing(app, client, people, birth_package):

@@ -60,7 +60,6 @@ RULES: dict[str, Rule] = {
     "stop": Rule(frozenset({S.RECEIVED, S.PROCESSING}), needs=("comment",), roles=("Leader",)),
     "resume": Rule(frozenset({S.STOPPED}), roles=("Leader",)),
 }
-PAUSES = (S.AWAITING_PAYMENT, S.STOPPED)  # the clock stops, and moves on by the time paused
 MAX_AMOUNT = 2**31 - 1  # VND; the payment's column is a 32-bit integer
 # the one-stop documents an action issues (DOMAIN.md: 02, 03, 04)
 NOTICE_OF = {"request_supplement": "supplement_request", "refuse": "refusal", "apologize": "apology"}
@@ -151,15 +150,19 @@ def perform(user, key: str, body: Any, result_files: list[ResultFile] | None = N
         raise InvalidData(_("The action is not valid."), missing)
     if "results" in body:
         result_files = [*(result_files or []), *results.files_from_json(body["results"])]
+    from builder.process.dossiers import find_dossier
+
     if result_files:
         if action != "approve":
             raise InvalidData(_("The action is not valid."),
                               {"results": [_("A result is attached to the approval.")]})
         results.check_files(result_files)
+        problem = refusal(user, find_dossier(user, key), action)
+        if problem is not None:  # nothing is stored for someone who may not approve
+            raise problem
         # stored before the transaction, as attachments are: a rollback leaves
         # only an unreferenced blob in the content-addressed store
         body = {**body, "results": results.store_files(result_files)}
-    from builder.process.dossiers import find_dossier
 
     try:
         with write_transaction() as session:
