@@ -103,8 +103,12 @@ def delivery_errors(package: dict, delivery: Any, submitting: bool) -> dict[str,
         return {**errors, "delivery.address": [_("Must be a group of fields.")]}
     province, commune, street = (address.get(k) for k in ("province", "commune", "street"))
     names = dict(provinces())
-    if not isinstance(province, str) or province not in names:
+    if province in (None, ""):
+        errors["delivery.address.province"] = [_("Choose the province or centrally-run city.")]
+    elif not isinstance(province, str) or province not in names:
         errors["delivery.address.province"] = [_("No province or centrally-run city has this code.")]
+    elif commune in (None, ""):
+        errors["delivery.address.commune"] = [_("Choose the commune, ward or special zone.")]
     elif not isinstance(commune, str) or commune not in dict(communes(province)):
         errors["delivery.address.commune"] = [_("The commune is not in the chosen province.")]
     if not isinstance(street, str) or not 2 <= len(street.strip()) <= 200:

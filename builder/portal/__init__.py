@@ -165,11 +165,14 @@ def _to_login():
 
 class _Outcome:
     """What the page shows besides the form: errors on the files, on the
-    delivery method, and those that belong to no field."""
+    delivery method, on the postal address (by part, "" for the whole) and
+    the paper dossier by post, and those that belong to no field."""
 
     def __init__(self) -> None:
         self.components: dict[str, list[str]] = {}
         self.delivery: list[str] = []
+        self.address: dict[str, list[str]] = {}
+        self.by_post: list[str] = []
         self.general: list[str] = []
         self.on_fields = False  # some errors were put on the form's fields
 
@@ -180,17 +183,97 @@ class _Outcome:
                 data_errors[path[5:]] = messages
             elif path.startswith("components."):
                 self.components.setdefault(path.split(".", 1)[1], []).extend(messages)
+            elif path == "delivery.address" or path.startswith("delivery.address."):
+                self.address.setdefault(path[len("delivery.address."):], []).extend(messages)
+            elif path == "delivery.dossier_by_post":
+                self.by_post.extend(messages)
             elif path.startswith("delivery"):
                 self.delivery.extend(messages)
             else:
                 self.general.extend(messages)
-        unplaced = apply_errors(form, data_errors)
+        unplaced = apply_errors(form, data_errors) if data_errors else {}
         self.on_fields = self.on_fields or len(unplaced) < len(data_errors)
         for path, messages in unplaced.items():
             self.general.extend(messages)
 
     def __bool__(self) -> bool:
-        return bool(self.components or self.delivery or self.general or self.on_fields)
+        return bool(self.components or self.delivery or self.address or self.by_post or self.general
+                    or self.on_fields)
+
+
+ADDRESS_PARTS = ("province", "commune", "street", "name", "phone")
+
+
+class _Delivery:
+    """How the applicant wants the result, as the form shows it: the method,
+    the paper dossier by post (where the service allows it) and the postal
+    address as typed; ``body()`` is the dossier's ``delivery``. The inputs
+    are in portal/_delivery_address.html."""
+
+    def __init__(self, package: dict, method: str | None, by_post: bool, address: dict) -> None:
+        self.method, self.address = method, address
+        self.offers_paper_by_post = bool((package.get("delivery") or {}).get("dossier_by_post"))
+        self.by_post = by_post and self.offers_paper_by_post
+        # with JavaScript, the address shows while one of these holds (show_if_script)
+        self.shown_when = ([["delivery_method", "post"]] if "post" in package.get("delivery_methods", []) else []) \
+            + ([["delivery-dossier_by_post", "true"]] if self.offers_paper_by_post else [])
+
+    @classmethod
+    def of_draft(cls, package: dict, draft) -> "_Delivery":
+        """The draft's choice; a new address starts with the applicant's name and phone."""
+        from builder.security import profile_of
+
+        saved = (draft.delivery if draft else None) or {}
+        address = saved.get("address")
+        if not isinstance(address, dict):
+            profile = profile_of(current_user)
+            address = {"name": profile.full_name, "phone": profile.phone} if profile else {}
+        return cls(package, saved.get("method"), saved.get("dossier_by_post") is True,
+                   {k: address[k] for k in ADDRESS_PARTS if isinstance(address.get(k), str)})
+
+    @classmethod
+    def posted(cls, package: dict) -> "_Delivery":
+        return cls(package, request.form.get("delivery_method") or None,
+                   request.form.get("delivery-dossier_by_post") == "true",
+                   {k: request.form.get(f"delivery-address-{k}", "").strip() for k in ADDRESS_PARTS})
+
+    def body(self) -> dict | None:
+        """The ``delivery`` to save: the address only when something goes by
+        post and some of it is typed (a name and phone alone are not one)."""
+        if not self.method:
+            return None
+        body: dict = {"method": self.method}
+        if self.by_post:
+            body["dossier_by_post"] = True
+        if (self.method == "post" or self.by_post) and any(self.address.get(k) for k in ADDRESS_PARTS[:3]):
+            body["address"] = {k: v for k, v in self.address.items() if v}
+        return body
+
+
+def _delivery_problems(package: dict, body: dict | None, submitting: bool) -> dict[str, list[str]]:
+    """What is wrong with the postal address or the paper dossier by post."""
+    from builder.delivery import delivery_errors
+
+    return delivery_errors(package, body, submitting) if body else {}
+
+
+def _savable(body: dict | None, problems: dict[str, list[str]]) -> dict | None:
+    """``body`` without its parts that have problems: the rest of the draft
+    (its data, its files) is kept while the citizen corrects them."""
+    if body is None:
+        return None
+    wrong = {path.split(".")[1] for path in problems if path.count(".") >= 1}
+    return {k: v for k, v in body.items() if k not in wrong}
+
+
+def _address_line(address: dict | None) -> str:
+    """A postal address in words: street, commune, province."""
+    if not isinstance(address, dict):
+        return ""
+    province = address.get("province") or ""
+    commune = dict(addresses.communes(province)).get(address.get("commune"), address.get("commune"))
+    return ", ".join(p for p in (address.get("street"), commune, dict(addresses.provinces()).get(province))
+                     if p)
 
 
 def _save(version, draft, data: dict, delivery: dict | None) -> Dossier:
@@ -235,48 +318,50 @@ def apply(code: str):
     outcome = _Outcome()
     if request.method == "GET":
         form = data_to_form(form_class, draft.data if draft else {})
-        delivery_method = (draft.delivery or {}).get("method") if draft else None
-        return _render_apply(procedure, package, form, draft, outcome, delivery_method)
+        return _render_apply(procedure, package, form, draft, outcome, _Delivery.of_draft(package, draft))
 
     form = form_class()  # parsed from the request, with everything as typed
-    delivery_method = request.form.get("delivery_method") or None
+    delivery = _Delivery.posted(package)
     if not _csrf_ok():
         outcome.general.append(_("The form has expired; please try again."))
-        return _render_apply(procedure, package, form, draft, outcome, delivery_method), 400
+        return _render_apply(procedure, package, form, draft, outcome, delivery), 400
     if request.form.get("add_row"):
         add_row(form, request.form["add_row"])
-        return _render_apply(procedure, package, form, draft, outcome, delivery_method)
+        return _render_apply(procedure, package, form, draft, outcome, delivery)
     if request.form.get("remove_row"):
         remove_row(form, request.form["remove_row"])
-        return _render_apply(procedure, package, form, draft, outcome, delivery_method)
+        return _render_apply(procedure, package, form, draft, outcome, delivery)
     if request.form.get("choose_province"):  # the commune list follows the province
-        return _render_apply(procedure, package, form, draft, outcome, delivery_method)
+        return _render_apply(procedure, package, form, draft, outcome, delivery)
 
     submitting = request.form.get("action") == "submit"
     data = form_to_data(form)
-    delivery = {"method": delivery_method} if delivery_method else None
+    body = delivery.body()
     if submitting:
         outcome.add(form, {f"data.{p}" if p else "data": m for p, m in validate_data(
             package["form"]["schema"], data, cache_key=_version_key(version)).items()})
-        if delivery is None and package.get("delivery_methods"):
+        if body is None and package.get("delivery_methods"):
             outcome.delivery.append(_("Choose how to receive the result."))
+    problems = _delivery_problems(package, body, submitting)
+    outcome.add(form, problems)
     try:
         # the work is kept as a draft even when it cannot be submitted yet,
         # so the files attached now are not lost
-        draft = _save(version, draft, data, delivery)
+        draft = _save(version, draft, data, _savable(body, problems))
     except InvalidData as error:
         if submitting:
             _missing_files(draft, package, outcome)
+            outcome.add(form, {p: m for p, m in error.errors.items() if not p.startswith("data")})
         else:
             outcome.add(form, error.errors)
-        return _render_apply(procedure, package, form, draft, outcome, delivery_method), 422
+        return _render_apply(procedure, package, form, draft, outcome, delivery), 422
     except BuilderError as error:
         outcome.general.append(str(error.message))
-        return _render_apply(procedure, package, form, draft, outcome, delivery_method), error.status
+        return _render_apply(procedure, package, form, draft, outcome, delivery), error.status
     _attach_uploads(draft, package, outcome)
     if not submitting:
         if outcome:
-            return _render_apply(procedure, package, form, draft, outcome, delivery_method), 422
+            return _render_apply(procedure, package, form, draft, outcome, delivery), 422
         flash(_("The draft is saved. You can come back to it later."), "success")
         return redirect(url_for("portal.apply", code=code, ho_so=draft.id))
     if not outcome:
@@ -290,7 +375,7 @@ def apply(code: str):
             return redirect(url_for("portal.submitted", key=dossier.code))
     else:
         _missing_files(draft, package, outcome)
-    return _render_apply(procedure, package, form, draft, outcome, delivery_method), 422
+    return _render_apply(procedure, package, form, draft, outcome, delivery), 422
 
 
 def _missing_files(draft, package: dict, outcome: _Outcome, only=None) -> None:
@@ -305,7 +390,7 @@ def _missing_files(draft, package: dict, outcome: _Outcome, only=None) -> None:
             outcome.components[component["id"]] = [_("Please attach: %(name)s.", name=component["name"])]
 
 
-def _render_apply(procedure, package, form, draft, outcome, delivery_method):
+def _render_apply(procedure, package, form, draft, outcome, delivery: _Delivery):
     from builder.forms.compiler import error_summary
 
     labels = {"online": _("Online"), "desk": _("At the one-stop desk"), "post": _("By post")}
@@ -314,7 +399,7 @@ def _render_apply(procedure, package, form, draft, outcome, delivery_method):
         outcome=outcome, summary=error_summary(form) if outcome else [],
         components={c["id"]: c for c in package.get("components", [])},
         delivery_methods=[(m, labels.get(m, m)) for m in package.get("delivery_methods", [])],
-        delivery_method=delivery_method, **_files(form, draft, outcome),
+        delivery_method=delivery.method, postal=delivery, **_files(form, draft, outcome),
     )
 
 
@@ -355,11 +440,11 @@ def _apply_in_steps(procedure, version, form_class, draft):
     pages = form_class._pages
     step = _step_of(request.values.get("buoc"), pages)
     data = dict(draft.data or {}) if draft else {}
-    delivery_method = (draft.delivery or {}).get("method") if draft else None
     outcome = _Outcome()
     if request.method == "GET":
         if step == REVIEW:
-            return _render_review(procedure, version, form_class, draft, outcome, delivery_method)
+            return _render_review(procedure, version, form_class, draft, outcome,
+                                  _Delivery.of_draft(package, draft))
         return _render_step(procedure, package, data_to_form(form_class, data), draft, outcome, step)
     if not _csrf_ok():
         outcome.general.append(_("The form has expired; please try again."))
@@ -379,9 +464,8 @@ def _apply_in_steps(procedure, version, form_class, draft):
     typed = form_to_data(form)
     data = {k: v for k, v in data.items() if k not in keys}
     data.update({k: v for k, v in typed.items() if k in keys})
-    delivery = {"method": delivery_method} if delivery_method else None
-    try:
-        draft = _save(version, draft, data, delivery)  # every step is kept
+    try:  # every step is kept; the delivery chosen on the review page stays as it is
+        draft = _save(version, draft, data, None)
     except InvalidData as error:
         outcome.add(form, error.errors)
         return _render_step(procedure, package, form, draft, outcome, step), 422
@@ -412,15 +496,24 @@ def _review_post(procedure, version, form_class, draft, data):
     outcome = _Outcome()
     if draft is None:
         return redirect(url_for("portal.apply", code=procedure.code))
-    delivery_method = request.form.get("delivery_method") or None
-    delivery = {"method": delivery_method} if delivery_method else None
+    delivery = _Delivery.posted(package)
+    if request.form.get("choose_province"):  # the commune list follows the province
+        return _render_review(procedure, version, form_class, draft, outcome, delivery)
+    action = request.form.get("action")
+    body = delivery.body()
+    problems = _delivery_problems(package, body, submitting=action == "submit")
+    outcome.add(None, problems)
     try:
-        draft = _save(version, draft, data, delivery)
+        draft = _save(version, draft, data, _savable(body, problems))
+    except InvalidData as error:
+        outcome.add(None, {p: m for p, m in error.errors.items() if not p.startswith("data")})
+        return _render_review(procedure, version, form_class, draft, outcome, delivery), 422
     except BuilderError as error:
         outcome.general.append(str(error.message))
-        return _render_review(procedure, version, form_class, draft, outcome, delivery_method), 422
+        return _render_review(procedure, version, form_class, draft, outcome, delivery), 422
     _attach_uploads(draft, package, outcome)
-    action = request.form.get("action")
+    if outcome:  # said on the review page, where the delivery and the files are chosen
+        return _render_review(procedure, version, form_class, draft, outcome, delivery), 422
     if action == "back":
         return redirect(_step_url(procedure.code, draft, len(pages)))
     if action != "submit":
@@ -433,7 +526,7 @@ def _review_post(procedure, version, form_class, draft, data):
         first = next((index for index, (_title, names) in enumerate(pages, start=1)
                       if any(p.split(".")[0] in _page_keys(form_class, names) for p in errors)), 1)
         return _render_step(procedure, package, form, draft, outcome, first), 422
-    if delivery is None and package.get("delivery_methods"):
+    if body is None and package.get("delivery_methods"):
         outcome.delivery.append(_("Choose how to receive the result."))
     _missing_files(draft, package, outcome)
     if not outcome:
@@ -445,7 +538,7 @@ def _review_post(procedure, version, form_class, draft, data):
             outcome.general.append(str(error.message))
         else:
             return redirect(url_for("portal.submitted", key=dossier.code))
-    return _render_review(procedure, version, form_class, draft, outcome, delivery_method), 422
+    return _render_review(procedure, version, form_class, draft, outcome, delivery), 422
 
 
 def _progress(pages, step) -> list[tuple[int, str, bool]]:
@@ -485,7 +578,7 @@ def _readable(schema: dict, data: dict) -> dict:
     return result
 
 
-def _render_review(procedure, version, form_class, draft, outcome, delivery_method):
+def _render_review(procedure, version, form_class, draft, outcome, delivery: _Delivery):
     from flask_wtf.csrf import generate_csrf
 
     package = version.package
@@ -511,8 +604,26 @@ def _render_review(procedure, version, form_class, draft, outcome, delivery_meth
         components={c["id"]: c for c in package.get("components", [])},
         attached={a.component: a for a in draft.attachments},
         delivery_methods=[(m, labels.get(m, m)) for m in package.get("delivery_methods", [])],
-        delivery_method=delivery_method, review=REVIEW, csrf=generate_csrf(),
+        delivery_method=delivery.method, postal=delivery, review=REVIEW, csrf=generate_csrf(),
+        chosen=_chosen_delivery(draft, labels),
     )
+
+
+def _chosen_delivery(draft, labels: dict) -> list[tuple[str, str]]:
+    """The delivery the draft holds, in words, for the review page."""
+    saved = draft.delivery or {}
+    if not saved.get("method"):
+        return []
+    rows = [(_("How to receive the result"), labels.get(saved["method"], saved["method"]))]
+    if saved.get("dossier_by_post") is True:
+        rows.append((_("Paper dossier"), _("Collected by the post office at the postal address")))
+    address = saved.get("address")
+    if isinstance(address, dict):
+        rows.append((_("Postal address"), _address_line(address)))
+        recipient = ", ".join(address[k] for k in ("name", "phone") if address.get(k))
+        if recipient:
+            rows.append((_("Recipient"), recipient))
+    return rows
 
 
 @portal.route("/ho-so/<key>")
