@@ -82,3 +82,87 @@ def test_the_desk_page_registers_and_scans(client, app, library, tmp_path):
         content_type="multipart/form-data", follow_redirects=True)
     text = done.get_data(as_text=True)
     assert "Đã tiếp nhận" in text and "scan.pdf" in text and "Được tiếp nhận" in text
+
+
+# --- a result sent by post: the postal address -----------------------------------
+
+POSTAL = {"province": "01", "commune": "00025", "street": "Số 7 phố Giảng Võ", "phone": "0987654321"}
+
+
+def test_a_paper_dossier_whose_result_goes_by_post_needs_its_address(app, client, library):
+    from sqlalchemy import select
+
+    from builder.delivery import request_order
+    from builder.extensions import db
+    from builder.models import Dossier
+    from builder.providers.delivery import TO_APPLICANT
+
+    desk = staff(client, "mot_cua", "Desk", BA_DINH)
+    missing = client.post("/api/v1/desk/dossiers", headers=desk, json={**PAPER, "delivery": {"method": "post"}})
+    assert missing.status_code == 422
+    assert missing.get_json()["errors"] == {"delivery.address": ["Hãy nhập địa chỉ nhận bưu gửi."]}
+    elsewhere = client.post("/api/v1/desk/dossiers", headers=desk, json={
+        **PAPER, "delivery": {"method": "post", "address": {**POSTAL, "commune": "26734"}}})  # in HCMC
+    assert elsewhere.status_code == 422
+    assert list(elsewhere.get_json()["errors"]) == ["delivery.address.commune"]
+    collected = client.post("/api/v1/desk/dossiers", headers=desk, json={
+        **PAPER, "delivery": {"method": "desk", "address": POSTAL, "dossier_by_post": True}})
+    assert collected.status_code == 422  # the paper dossier is at the desk already
+    assert list(collected.get_json()["errors"]) == ["delivery.dossier_by_post"]
+    with app.app_context():
+        assert db.session.scalar(select(Dossier)) is None  # nothing half-saved
+
+    response = client.post("/api/v1/desk/dossiers", headers=desk, json={
+        **PAPER, "delivery": {"method": "post", "address": POSTAL}})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["delivery"]["address"] == POSTAL
+    with app.app_context():  # the result's postal order goes to that address, to the applicant
+        dossier_id = db.session.scalar(select(Dossier.id))
+        order = request_order(dossier_id, TO_APPLICANT)
+        assert order.receiver["address"] == "Số 7 phố Giảng Võ, Phường Giảng Võ, Thành phố Hà Nội"
+        assert order.receiver["name"] == "Lê Thị Mai" and order.receiver["phone"] == "0987654321"
+        assert (order.receiver["province_code"], order.receiver["commune_code"]) == ("01", "00025")
+
+
+def test_the_desk_page_takes_the_postal_address(client, app, library):
+    from tests.test_admin import browser_login
+    from sqlalchemy import select
+
+    from builder.extensions import db
+    from builder.models import Dossier
+
+    staff(client, "mot_cua", "Desk", BA_DINH)
+    browser = browser_login(app, "mot_cua")
+    page = browser.get(f"/mot-cua/tiep-nhan?procedure={BIRTH_CODE}").get_data(as_text=True)
+    box = page[page.index('<fieldset id="delivery-address"'):]
+    assert 'id="delivery-address-province"' in box and 'name="delivery-address-street"' in box
+    assert "Chỉ dùng khi trả kết quả qua bưu chính" in box  # always there without JavaScript
+    assert """data-show-if='[["delivery", "post"]]'""" in box.replace("&#34;", '"')
+    assert "/dich-vu/don-vi-hanh-chinh.json" in page
+
+    paper = {"procedure": BIRTH_CODE, "name": "Lê Thị Mai", "components": ["birth_certificate"],
+             "delivery": "post", "delivery-address-province": "01", "delivery-address-street": "Số 7 phố Giảng Võ"}
+    # without JavaScript: "Chọn" lists the province's communes and keeps what was typed
+    chosen = browser.post("/mot-cua/tiep-nhan", data={**paper, "choose_province": "delivery-address"})
+    html = chosen.get_data(as_text=True)
+    commune = html[html.index('id="delivery-address-commune"'):]
+    assert "Phường Giảng Võ" in commune[:commune.index("</select>")]
+    assert 'value="Số 7 phố Giảng Võ"' in html and 'value="post" selected' in html
+    # a commune of another province: said at the commune, nothing registered
+    wrong = browser.post("/mot-cua/tiep-nhan", data={**paper, "register": "1",
+                                                       "delivery-address-commune": "26734"})
+    html = wrong.get_data(as_text=True)
+    commune = html[html.index('id="delivery-address-commune"'):]
+    assert "Xã/phường không thuộc tỉnh/thành phố đã chọn." in commune[:commune.index("</div>")]
+    assert 'value="Số 7 phố Giảng Võ"' in html
+    with app.app_context():
+        assert db.session.scalar(select(Dossier)) is None
+
+    done = browser.post("/mot-cua/tiep-nhan", data={**paper, "register": "1",
+                                                      "delivery-address-commune": "00025",
+                                                      "delivery-address-name": "Nguyễn Văn An"})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    with app.app_context():
+        dossier = db.session.scalar(select(Dossier))
+        assert dossier.delivery == {"method": "post", "address": {
+            "province": "01", "commune": "00025", "street": "Số 7 phố Giảng Võ", "name": "Nguyễn Văn An"}}

@@ -44,6 +44,20 @@ class ActionForm(FlaskForm):
     amount = StringField(validators=[Optional()])
 
 
+POSTAL_ADDRESS_PARTS = ("province", "commune", "street", "name", "phone")
+
+
+def _desk_delivery(posted) -> dict:
+    """The result's delivery from the desk's page: by post, with the postal
+    address typed (portal/_delivery_address.html); left out when none of it
+    is, so the check says it is missing."""
+    method = posted.get("delivery") or "desk"
+    address = {k: posted.get(f"delivery-address-{k}", "").strip() for k in POSTAL_ADDRESS_PARTS}
+    if method != "post" or not any(address[k] for k in POSTAL_ADDRESS_PARTS[:3]):
+        return {"method": method}
+    return {"method": method, "address": {k: v for k, v in address.items() if v}}
+
+
 def _officers(agency_id: int) -> list[tuple[str, str]]:
     sm = current_app.appbuilder.sm
     profiles = db.session.scalars(select(UserProfile).where(UserProfile.agency_id == agency_id,
@@ -82,7 +96,7 @@ class OfficeView(BaseView):
                 "applicant": {key: request.form.get(key, "").strip() or None
                               for key in ("name", "id_number", "phone", "email", "address")},
                 "components": request.form.getlist("components"),
-                "delivery": {"method": request.form.get("delivery", "desk")},
+                "delivery": _desk_delivery(request.form),
             }
             body["applicant"]["name"] = body["applicant"]["name"] or ""
             try:
@@ -97,7 +111,10 @@ class OfficeView(BaseView):
                 errors = error.extra.get("errors") or {"": [error.message]}
         return self.render_template(
             "office/desk.html", form=form, procedures=procedures, chosen=chosen,
-            package=chosen.current_version.package if chosen else None, errors=errors, values=request.form)
+            package=chosen.current_version.package if chosen else None, errors=errors, values=request.form,
+            address={k: request.form.get(f"delivery-address-{k}", "") for k in POSTAL_ADDRESS_PARTS},
+            address_errors={path[len("delivery.address."):]: messages for path, messages in errors.items()
+                            if path == "delivery.address" or path.startswith("delivery.address.")})
 
     @expose("/ho-so")
     @has_access

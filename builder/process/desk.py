@@ -2,7 +2,8 @@
 received on the spot (the desk has checked it), gets its code and due date,
 and the receipt is printed. The declaration stays on paper and is scanned in
 as an attachment; typed form data is optional and, when given, checked
-against the form's schema like any other."""
+against the form's schema like any other. A result sent by post needs the
+postal address, checked like an online dossier's (builder.delivery)."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from builder.database import write_transaction
+from builder.delivery import delivery_errors
 from builder.errors import Forbidden, InvalidData
 from builder.forms.citizen_id import citizen_id_problem
 from builder.jobs.queue import enqueue
@@ -73,6 +75,10 @@ def register_paper_dossier(user, body: Any) -> Dossier:
     if not isinstance(delivery, dict) or delivery.get("method") not in DELIVERY_METHODS \
             or delivery["method"] not in package.get("delivery_methods", []):
         errors["delivery.method"] = [_("This service does not return results this way.")]
+    elif delivery.get("dossier_by_post") not in (None, False):  # the paper dossier is here already
+        errors["delivery.dossier_by_post"] = [_("A dossier brought to the desk is not sent by post.")]
+    else:  # a result by post needs the address it goes to
+        errors.update(delivery_errors(package, delivery, submitting=True))
     if errors:
         raise InvalidData(_("The dossier is not valid."), errors)
     agency = _receiving_agency(procedure, profile.agency.code)
