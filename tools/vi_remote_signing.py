@@ -34,5 +34,6 @@ VI = {
         "Văn bản cần ký số không phải là tệp PDF đọc được: %(error)s",
     "The document could not be sealed: %(error)s": "Không ký số được văn bản: %(error)s",
     "%(key)s of agency %(agency)s is not set (in SIGNING_IDENTITIES or PLUGINS[\"%(plugin)s\"]).":
-        "Chưa khai báo %(key)s của cơ quan %(agency)s (trong SIGNING_IDENTITIES hoặc PLUGINS[\"%(plugin)s\"]).",
+        "Chưa khai báo %(key)s của cơ quan %(agency)s "
+        "(trong SIGNING_IDENTITIES hoặc PLUGINS[\"%(plugin)s\"]).",
 }

@@ -260,7 +260,8 @@ def _gateway_signer_class():
                 raise SigningError(f"Signer {PLUGIN!r}: the gateway signs SHA-256 digests only")
             digest = hashlib.sha256(data).digest()
             settings = self.gateway.settings
-            transaction = self.gateway.sign_hash(self.credential, digest, self.description, self.document_name)
+            transaction = self.gateway.sign_hash(self.credential, digest, self.description,
+                                                 self.document_name)
             log.info("remote signing: transaction %s sent to user %s, waiting for the confirmation",
                      transaction, settings.user_id)
             deadline = time.monotonic() + settings.timeout
@@ -303,7 +304,8 @@ def _gateway_signer_class():
                     public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
             except (binascii.Error, ValueError, InvalidSignature):
                 raise SigningError(_("The signature the remote-signing gateway returned does not match the "
-                                     "certificate of user %(user)s.", user=self.gateway.settings.user_id)) from None
+                                     "certificate of user %(user)s.",
+                                     user=self.gateway.settings.user_id)) from None
             return signature
 
     return GatewaySigner
@@ -354,12 +356,14 @@ class RemoteCaSigner(PadesSigner):
         problems = [missing(key) for key in required
                     if not isinstance(merged.get(key), str) or not merged[key].strip()]
         base_url = merged.get("base_url")
-        if isinstance(base_url, str) and base_url.strip() and urlparse(base_url).scheme not in ("http", "https"):
-            problems.append(_("%(key)s of %(plugin)s must be an http(s) address.", key="base_url", plugin=PLUGIN))
+        if (isinstance(base_url, str) and base_url.strip()
+                and urlparse(base_url).scheme not in ("http", "https")):
+            problems.append(_("%(key)s of %(plugin)s must be an http(s) address.",
+                              key="base_url", plugin=PLUGIN))
         env = merged.get("client_secret_env")
         if env and not os.environ.get(env):
-            problems.append(_("The environment variable %(name)s (client_secret_env of %(plugin)s) is not set.",
-                              name=env, plugin=PLUGIN))
+            problems.append(_("The environment variable %(name)s (client_secret_env of %(plugin)s) "
+                              "is not set.", name=env, plugin=PLUGIN))
         elif not self._secret(merged):
             problems.append(missing("client_secret_env"))
         return problems
@@ -368,7 +372,8 @@ class RemoteCaSigner(PadesSigner):
         problems = super().check_config()  # the font of the box
         for key in DEFAULTS:
             if self._timing(key) is None:
-                problems.append(_("%(key)s of %(plugin)s must be a number of seconds.", key=key, plugin=PLUGIN))
+                problems.append(_("%(key)s of %(plugin)s must be a number of seconds.",
+                                  key=key, plugin=PLUGIN))
         agencies = {code: entry for code, entry in self.identities.items()
                     if isinstance(entry, dict) and entry.get("signer") == PLUGIN}
         if not agencies:
@@ -385,7 +390,8 @@ class RemoteCaSigner(PadesSigner):
             raise SigningError(" ".join(problems) or _("%(key)s of %(plugin)s must be a number of seconds.",
                                                        key="timeout", plugin=PLUGIN))
         return GatewaySettings(
-            base_url=merged["base_url"].strip(), client_id=merged["client_id"], client_secret=self._secret(merged),
+            base_url=merged["base_url"].strip(), client_id=merged["client_id"],
+            client_secret=self._secret(merged),
             profile_id=merged.get("profile_id") or DEFAULT_PROFILE, user_id=merged["user_id"],
             credential_id=merged.get("credential_id"), **timings)
 
@@ -439,8 +445,8 @@ class RemoteCaSigner(PadesSigner):
         validity = credential.certificate["tbs_certificate"]["validity"]
         not_before, not_after = validity["not_before"].native, validity["not_after"].native
         if not not_before <= datetime.now(timezone.utc) <= not_after:
-            raise SigningError(_("The certificate of user %(user)s at the remote-signing gateway is not valid "
-                                 "now (valid from %(not_before)s to %(not_after)s).", user=user,
+            raise SigningError(_("The certificate of user %(user)s at the remote-signing gateway is not "
+                                 "valid now (valid from %(not_before)s to %(not_after)s).", user=user,
                                  not_before=f"{not_before:%d/%m/%Y}", not_after=f"{not_after:%d/%m/%Y}"))
 
 
