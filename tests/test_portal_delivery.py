@@ -238,7 +238,8 @@ def test_in_steps_the_address_is_chosen_on_the_review_kept_across_steps_and_show
     assert draft.data["copies"] == 3 and draft.delivery == {"method": "post", "address": ADDRESS}
 
     review = browser.get(f"{STEPS}?ho_so={draft_id}&buoc=xem-lai").get_data(as_text=True)
-    shown = review[review.index('id="review-delivery"'):review.index("</section>", review.index('id="review-delivery"'))]
+    start = review.index('id="review-delivery"')
+    shown = review[start:review.index("</section>", start)]
     assert "Qua dịch vụ bưu chính" in shown
     assert "Số 12 phố Đội Cấn, Phường Giảng Võ, Thành phố Hà Nội" in shown
     assert "Nguyễn Văn Hùng, 0912345678" in shown

@@ -215,7 +215,8 @@ class _Delivery:
         self.offers_paper_by_post = bool((package.get("delivery") or {}).get("dossier_by_post"))
         self.by_post = by_post and self.offers_paper_by_post
         # with JavaScript, the address shows while one of these holds (show_if_script)
-        self.shown_when = ([["delivery_method", "post"]] if "post" in package.get("delivery_methods", []) else []) \
+        by_post_result = "post" in package.get("delivery_methods", [])
+        self.shown_when = ([["delivery_method", "post"]] if by_post_result else []) \
             + ([["delivery-dossier_by_post", "true"]] if self.offers_paper_by_post else [])
 
     @classmethod
