@@ -24,7 +24,6 @@ import re
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
@@ -49,12 +48,12 @@ from builder.providers.delivery import (
     ShippingOrder,
     TrackingEvent,
 )
+from builder.process.calendar import VIETNAM
 
 __all__ = ["delivery_errors", "handle_callback", "on_status_changed", "on_submitted", "place_order",
            "poll_deliveries", "record_events", "request_order", "Carrier"]
 
 log = logging.getLogger(__name__)
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 PLACE_JOB = "builder.jobs.delivery_tasks.place_delivery_order"
 # An order the job has not placed after this long is placed again by the poll sweep.

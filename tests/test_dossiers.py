@@ -39,8 +39,11 @@ def test_citizen_submits_and_gets_a_code(client, library, birth_package, app):
         history = db.session.scalars(select(HistoryEntry)).all()
         assert [(h.action, h.from_status, h.to_status) for h in history] == [("submit", 0, 1)]
         jobs = {j.func: j.state for j in db.session.scalars(select(JobRecord))}
+        # the filled form, the notices, and the check of the attached PDF's signatures
         assert jobs == {"builder.jobs.tasks.render_form_pdf": "done",
-                        "builder.jobs.tasks.notify_submitted": "done"}
+                        "builder.jobs.tasks.notify_submitted": "done",
+                        "builder.jobs.tasks.send_notification": "done",
+                        "builder.jobs.signature_tasks.verify_attachment": "done"}
 
 
 def test_attachment_is_stored_by_its_sha256(client, library, birth_package, app):

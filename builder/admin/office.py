@@ -20,18 +20,11 @@ from builder.forms.display import sections
 from builder.models import Agency, Procedure, UserProfile
 from builder.process import dossiers as service
 from builder.process import statuses
+from builder.process.action_labels import ACTION_LABELS, action_label
 from builder.process.engine import available_actions, perform
 from builder.signatures import signature_summary
 from builder.process.results import ResultFile
 
-ACTION_LABELS = {
-    "receive": "Tiếp nhận", "refuse": "Từ chối tiếp nhận", "request_supplement": "Yêu cầu bổ sung",
-    "supplement": "Bổ sung hồ sơ", "assign": "Phân công", "forward": "Chuyển bước tiếp theo",
-    "approve": "Phê duyệt", "return_result": "Trả kết quả", "transfer": "Chuyển liên thông",
-    "apologize": "Xin lỗi, hẹn lại", "withdraw": "Rút hồ sơ", "submit": "Nộp hồ sơ",
-    "request_payment": "Yêu cầu thực hiện nghĩa vụ tài chính", "stop": "Dừng xử lý",
-    "resume": "Tiếp tục xử lý", "payment": "Thanh toán phí, lệ phí",
-}
 
 
 class ActionForm(FlaskForm):
@@ -153,7 +146,7 @@ class OfficeView(BaseView):
                 files = [ResultFile(f.filename, f.read()) for f in request.files.getlist("results") if f.filename]
                 try:
                     perform(g.user, code, body, result_files=files)
-                    flash(_("Done: %(action)s.", action=ACTION_LABELS.get(form.action.data, form.action.data)), "success")
+                    flash(_("Done: %(action)s.", action=action_label(form.action.data)), "success")
                 except BuilderError as error:
                     details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in error.extra.get("errors", {}).items())
                     flash(f"{error.message} {details}".strip(), "danger")
@@ -174,7 +167,7 @@ class OfficeView(BaseView):
             "office/dossier.html", dossier=dossier, form=form,
             data_sections=sections(package["form"]["schema"], dossier.data, package["form"].get("ui")),
             components={c["id"]: c["name"] for c in package.get("components", [])},
-            actions=available_actions(g.user, dossier), labels=ACTION_LABELS,
+            actions=available_actions(g.user, dossier), labels={action: action_label(action) for action in ACTION_LABELS},
             status_label=statuses.status_label, today=date.today(), signature_line=signature_summary,
             delivery=delivery_view(dossier, staff=True),
         )

@@ -7,7 +7,6 @@ and makes no second one."""
 from __future__ import annotations
 
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from jinja2 import FileSystemLoader, select_autoescape
@@ -18,8 +17,8 @@ from builder.extensions import db
 from builder.models import Document, Dossier, HistoryEntry
 from builder.plugins import plugin_manager
 from builder.process.results import RESULT_KIND, result_kind, result_template
+from builder.process.calendar import VIETNAM
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def issue_results(dossier_id: int, entry_id: int) -> None:

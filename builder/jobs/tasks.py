@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _
@@ -14,12 +13,13 @@ from builder.extensions import db
 from builder.forms.display import sections
 from builder.models import Document, Dossier
 from builder.plugins import notifiers, plugin_manager
+from builder.process.action_labels import action_label
 from builder.process.statuses import status_label
 from builder.providers import Notification
 from builder.storage import store_bytes
+from builder.process.calendar import VIETNAM
 
 log = logging.getLogger(__name__)
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 # the applicant's own declaration is theirs, not the agency's: not sealed
@@ -135,15 +135,6 @@ def render_receipt(dossier_id: int) -> None:
     db.session.commit()
 
 
-ACTION_LABELS = {
-    "submit": "Nộp hồ sơ", "receive": "Tiếp nhận hồ sơ", "refuse": "Từ chối tiếp nhận",
-    "request_supplement": "Yêu cầu bổ sung hồ sơ", "supplement": "Bổ sung hồ sơ",
-    "assign": "Phân công xử lý", "forward": "Chuyển bước xử lý", "approve": "Phê duyệt kết quả",
-    "return_result": "Trả kết quả", "transfer": "Chuyển liên thông", "apologize": "Xin lỗi, hẹn lại",
-    "withdraw": "Rút hồ sơ", "payment": "Thanh toán phí, lệ phí",
-    "request_payment": "Yêu cầu thực hiện nghĩa vụ tài chính", "stop": "Dừng xử lý",
-    "resume": "Tiếp tục xử lý",
-}
 NOTICES = {  # kind: (form number, who signs)
     "supplement_request": ("Mẫu số 02", "NGƯỜI TIẾP NHẬN HỒ SƠ"),
     "refusal": ("Mẫu số 03", "NGƯỜI TIẾP NHẬN HỒ SƠ"),
@@ -195,12 +186,14 @@ def render_control_sheet(dossier_id: int) -> None:
     if dossier is None or dossier.code is None:
         return
     rows = []
+    with force_locale("vi"):  # a document of record, in Vietnamese
+        actions = {entry.id: action_label(entry.action) for entry in dossier.history}
     for entry in dossier.history:
         late = entry.step_due_at is not None and entry.at > entry.step_due_at
         rows.append({
             "agency": entry.agency.name if entry.agency else "Người nộp hồ sơ",
             "at": _vn_time(entry.at),
-            "action": ACTION_LABELS.get(entry.action, entry.action),
+            "action": actions[entry.id],
             "actor": entry.actor_name,
             "step_due": _vn_time(entry.step_due_at),
             "timeliness": "Quá hạn" if late else "Đúng hạn",
@@ -302,7 +295,7 @@ def applicant_notification(dossier: Dossier, status: int) -> Notification:
         lines.append(_("Your dossier %(code)s (%(procedure)s) now has the status: %(status)s.",
                        code=dossier.code, procedure=dossier.procedure.name, status=label))
         if entry is not None:
-            action = ACTION_LABELS.get(entry.action, entry.action)
+            action = action_label(entry.action)
             lines.append(_("What happened: %(action)s by %(agency)s, at %(at)s.", action=action,
                            agency=entry.agency.name, at=_vn_time(entry.at)) if entry.agency else
                          _("What happened: %(action)s, at %(at)s.", action=action, at=_vn_time(entry.at)))

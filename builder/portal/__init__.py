@@ -373,7 +373,7 @@ def apply(code: str):
         except BuilderError as error:
             outcome.general.append(str(error.message))
         else:
-            return redirect(url_for("portal.submitted", key=dossier.code))
+            return redirect(url_for("portal.submitted", key=dossier.code, moi=1))
     else:
         _missing_files(draft, package, outcome)
     return _render_apply(procedure, package, form, draft, outcome, delivery), 422
@@ -538,7 +538,7 @@ def _review_post(procedure, version, form_class, draft, data):
         except BuilderError as error:
             outcome.general.append(str(error.message))
         else:
-            return redirect(url_for("portal.submitted", key=dossier.code))
+            return redirect(url_for("portal.submitted", key=dossier.code, moi=1))
     return _render_review(procedure, version, form_class, draft, outcome, delivery), 422
 
 
@@ -638,7 +638,64 @@ def submitted(key: str):
     from builder.delivery import delivery_view
 
     return _page("portal/submitted.html", dossier=dossier,
-                 status_label=statuses.status_label(dossier.status), delivery=delivery_view(dossier))
+                 status_label=statuses.status_label(dossier.status), delivery=delivery_view(dossier),
+                 documents=citizen_documents(dossier), history=citizen_history(dossier),
+                 just_submitted=request.args.get("moi") == "1")
+
+
+# What the applicant may download, in the order they were issued; the control
+# sheet is the agencies' own record.
+CITIZEN_DOCUMENTS = {
+    "form": _l("The filled form"),
+    "receipt": _l("Receipt and appointment for the result"),
+    "supplement_request": _l("Request for a supplement"),
+    "refusal": _l("Refusal of the dossier"),
+    "apology": _l("Apology and new appointment"),
+}
+
+
+def citizen_documents(dossier: Dossier) -> list[dict]:
+    from builder.process.results import is_result_kind
+
+    documents = []
+    for document in sorted(dossier.documents, key=lambda d: d.id):
+        if is_result_kind(document.kind):
+            title = document.title or _("Result of the procedure")
+        elif document.kind in CITIZEN_DOCUMENTS:
+            title = str(CITIZEN_DOCUMENTS[document.kind])
+        else:
+            continue
+        documents.append({"kind": document.kind, "title": title, "result": is_result_kind(document.kind),
+                          "url": f"/api/v1/dossiers/{dossier.code}/documents/{document.kind}.pdf"})
+    return documents
+
+
+def citizen_history(dossier: Dossier) -> list[dict]:
+    """What happened to the dossier, for its applicant: when, what, the
+    status it reached, and the agency's note (not who inside the agency)."""
+    from builder.process.action_labels import action_label
+    from builder.process.calendar import VIETNAM
+
+    return [{"at": entry.at.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y"),
+             "action": action_label(entry.action),
+             "status": statuses.status_label(entry.to_status),
+             "comment": entry.comment}
+            for entry in dossier.history]
+
+
+@portal.route("/ho-so")
+def my_dossiers():
+    """The signed-in citizen's dossiers, newest first, drafts included."""
+    if not current_user.is_authenticated:
+        return _to_login()
+    page = request.args.get("trang", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    per_page = 20
+    query = select(Dossier).where(Dossier.applicant_id == current_user.id)
+    total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Dossier.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return _page("portal/my_dossiers.html", dossiers=list(items), total=total, page=page,
+                 pages=max(1, -(-total // per_page)), status_label=statuses.status_label)
 
 
 # --- registration ------------------------------------------------------------------

@@ -80,6 +80,7 @@ UNITS = ("working_days", "days", "hours")
 DEFAULT_OFFICE_HOURS = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
 DEFAULT_CUTOFF = time(15, 0)
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+VIETNAM = ZoneInfo(DEFAULT_TZ)  # where every agency is: dates and hours shown are local
 COUNTRY = "VN"
 # A calendar with ten years in a row without a working day is misconfigured;
 # searches stop there instead of running forever.

@@ -8,15 +8,14 @@ its number back, so codes have no gaps but tolerate them."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from builder.models import DossierSequence
+from builder.process.calendar import VIETNAM
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 

@@ -29,8 +29,8 @@ from builder.models.types import utcnow
 from builder.process import deadlines, history, results, statuses as S
 from builder.process.results import ResultFile
 from builder.security import profile_of, role_names
+from builder.process.calendar import VIETNAM
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 SUPPLEMENT_WINDOW_WORKING_DAYS = 3
 
 

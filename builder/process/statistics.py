@@ -5,15 +5,14 @@ One aggregate query each for the dossiers and the evaluations."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from builder.models import Dossier, Evaluation
 from builder.process import statuses as S
+from builder.process.calendar import VIETNAM
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 IN_PROGRESS = (S.SUBMITTED, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_PAYMENT, S.STOPPED)
 RUNNING = (S.RECEIVED, S.PROCESSING)
 CRITERIA = ("overall", "ease", "timeliness", "attitude")

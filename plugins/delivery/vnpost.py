@@ -47,7 +47,6 @@ import json
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
 import requests
 from flask_babel import gettext as _
@@ -68,8 +67,8 @@ from builder.providers.delivery import (
     ShippingOrder,
     TrackingEvent,
 )
+from builder.process.calendar import VIETNAM
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 REQUIRED_SETTINGS = ("base_url", "customer_code", "token", "callback_secret")
 SENDER_KEYS = ("name", "address", "phone", "province_code", "commune_code")
 TIME_FORMAT = "%d/%m/%Y %H:%M:%S"  # VNPost's LastUpdateTime, Vietnam time

@@ -42,7 +42,6 @@ import json
 import re
 from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import requests
 from flask_babel import gettext as _
@@ -62,8 +61,8 @@ from builder.providers import (
     PaymentRequest,
     Receipt,
 )
+from builder.process.calendar import VIETNAM
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 TIME_FORMAT = "%Y%m%d%H%M%S"
 REQUIRED_SETTINGS = ("partner_code", "secret_key", "init_url", "query_url", "bill_url")
 URL_SETTINGS = ("init_url", "query_url", "bill_url")

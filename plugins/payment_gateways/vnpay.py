@@ -26,7 +26,6 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote_plus
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from unidecode import unidecode
@@ -44,8 +43,8 @@ from builder.providers import (
     CallbackResult,
     PaymentRequest,
 )
+from builder.process.calendar import VIETNAM
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 VERSION = "2.1.0"
 REQUIRED_SETTINGS = ("tmn_code", "hash_secret", "payment_url")
 DEFAULT_EXPIRE_MINUTES = 15

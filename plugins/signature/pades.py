@@ -23,7 +23,6 @@ import logging
 import os
 from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
@@ -39,9 +38,9 @@ from builder.providers.signature import (
     VerificationReport,
 )
 from plugins.signature import chain
+from builder.process.calendar import VIETNAM
 
 log = logging.getLogger(__name__)
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PDF_HEADER = b"%PDF-"
 FONT_FILE = "DejaVuSans.ttf"
 
