@@ -206,6 +206,19 @@ def test_gateway_failures_raise_clear_errors(app, gateway, monkeypatch):
     assert gateway.calls("/signHash") == []  # nobody was asked to sign
 
 
+def test_no_one_is_asked_to_sign_a_broken_pdf_or_with_an_expired_certificate(app, gateway, pki):
+    with pytest.raises(SigningError, match="Văn bản cần ký số không phải là tệp PDF đọc được"):
+        seal(app, b"%PDF-1.7\n" + b"x" * 200)
+    assert gateway.requests == []  # found before the gateway is called
+    gateway.add_user("CMT_het_han", pki.expired)
+    app.config["SIGNING_IDENTITIES"][BA_DINH]["user_id"] = "CMT_het_han"
+    expired_on = pki.expired.cert.not_valid_after_utc.strftime("%d/%m/%Y")
+    with pytest.raises(SigningError, match=f"Chứng thư số của tài khoản CMT_het_han tại cổng ký số từ xa "
+                                           f"hiện không có hiệu lực \\(.* đến {expired_on}\\)"):
+        seal(app, vietnamese_pdf(app))
+    assert gateway.calls("/signHash") == []
+
+
 def test_check_config_lists_missing_settings(app, gateway, monkeypatch):
     monkeypatch.delenv(SECRET_ENV)
     app.config["PLUGINS"]["remote_ca"] = {"base_url": "ftp://gateway", "poll_interval": "soon"}

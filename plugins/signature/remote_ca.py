@@ -386,9 +386,10 @@ class RemoteCaSigner(PadesSigner):
         merged = self._merged(identity.settings)
         problems = self._problems(merged, identity.agency_code)
         timings = {key: self._timing(key) for key in DEFAULTS}
-        if problems or None in timings.values():
-            raise SigningError(" ".join(problems) or _("%(key)s of %(plugin)s must be a number of seconds.",
-                                                       key="timeout", plugin=PLUGIN))
+        problems += [_("%(key)s of %(plugin)s must be a number of seconds.", key=key, plugin=PLUGIN)
+                     for key, value in timings.items() if value is None]
+        if problems:
+            raise SigningError(" ".join(problems))
         return GatewaySettings(
             base_url=merged["base_url"].strip(), client_id=merged["client_id"],
             client_secret=self._secret(merged),
@@ -400,8 +401,6 @@ class RemoteCaSigner(PadesSigner):
     def sign_pdf(self, pdf: bytes, identity: SigningIdentity, options: SealOptions | None = None) -> bytes:
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import fields
-        from pyhanko.sign.fields import SigSeedSubFilter
-        from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
 
         options = options or SealOptions()
         font = self.font_path()
@@ -415,6 +414,17 @@ class RemoteCaSigner(PadesSigner):
         except Exception as exc:  # noqa: BLE001  (pyHanko raises many kinds on a broken file)
             raise SigningError(_("The document to seal is not a readable PDF: %(error)s", error=exc)) from exc
         gateway = MySignGateway(self.gateway_settings(identity))
+        try:
+            return self._seal(writer, page_count, existing, gateway, identity, options, font)
+        finally:
+            gateway.session.close()
+
+    def _seal(self, writer, page_count: int, existing: set[str], gateway: MySignGateway,
+              identity: SigningIdentity, options: SealOptions, font: str) -> bytes:
+        from pyhanko.sign import fields
+        from pyhanko.sign.fields import SigSeedSubFilter
+        from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata, PdfSigner
+
         credential = gateway.credential()
         self._check_validity(credential, gateway.settings.user_id)
         field_name, suffix = options.field_name, 1
