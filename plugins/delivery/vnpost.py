@@ -51,6 +51,7 @@ from typing import Any, Mapping
 import requests
 from flask_babel import gettext as _
 
+from builder.providers.settings import missing, not_addresses
 from builder import hookimpl
 from builder.plugins import plugin_settings
 from builder.providers.delivery import (
@@ -126,15 +127,8 @@ class VNPostCarrier:
         self.settings = settings
 
     def check_config(self) -> list[str]:
-        problems = [
-            _("%(key)s is not set in PLUGINS[\"%(plugin)s\"].", key=key, plugin=self.name)
-            for key in REQUIRED_SETTINGS
-            if not isinstance(self.settings.get(key), str) or not self.settings[key].strip()
-        ]
-        url = self.settings.get("base_url")
-        if isinstance(url, str) and url.strip() and not url.startswith(("https://", "http://")):
-            problems.append(_("%(key)s of %(plugin)s must be an http(s) address.", key="base_url",
-                              plugin=self.name))
+        problems = [*missing(self.name, self.settings, REQUIRED_SETTINGS),
+                    *not_addresses(self.name, self.settings, ("base_url",))]
         sender = self.settings.get("sender")
         if not isinstance(sender, dict) or any(not isinstance(sender.get(k), str) or not sender[k].strip()
                                                for k in SENDER_KEYS):

@@ -56,6 +56,7 @@ from urllib.parse import quote_plus, urlencode, urlsplit
 import jwt
 from flask_babel import gettext as _
 
+from builder.providers.settings import not_seconds, unset_environment
 from builder import hookimpl
 from builder.plugins import plugin_settings
 from builder.providers.identity import (
@@ -144,9 +145,9 @@ class OIDCProvider:
         s, where = self.settings, f"{PLUGIN}/{self.name}"
         problems = [_("%(key)s is not set in PLUGINS[\"%(plugin)s\"].", key="client_id", plugin=where)
                     ] if not s.get("client_id") else []
-        if s.get("client_secret_env") and not os.environ.get(s["client_secret_env"]):
-            problems.append(_("The environment variable %(name)s (client_secret_env of %(plugin)s) "
-                              "is not set.", name=s["client_secret_env"], plugin=where))
+        unset = unset_environment(where, s, "client_secret_env")
+        if unset:
+            problems += unset
         elif not self.client_secret():
             problems.append(_("%(key)s is not set in PLUGINS[\"%(plugin)s\"].", key="client_secret",
                               plugin=where))
@@ -165,11 +166,7 @@ class OIDCProvider:
                 isinstance(v, str) and v for v in claims.values()):
             problems.append(_("%(key)s of %(plugin)s may map only %(values)s, each to a claim name.",
                               key="claims", plugin=where, values=", ".join(DEFAULT_CLAIMS)))
-        timeout = s.get("timeout", 10)
-        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-            problems.append(_("%(key)s of %(plugin)s must be a number of seconds.", key="timeout",
-                              plugin=where))
-        return problems
+        return problems + not_seconds(where, s, "timeout", 10)
 
     # --- HTTP ---------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask_babel import gettext as _
 
+from builder.providers.settings import missing, not_seconds, unset_environment
 from builder import hookimpl
 from builder.errors import PluginError
 from builder.plugins import plugin_settings
@@ -91,11 +92,7 @@ class SMTPEmail:
         return self.settings.get("password")
 
     def check_config(self) -> list[str]:
-        problems = [
-            _("%(key)s is not set in PLUGINS[\"%(plugin)s\"].", key=key, plugin=PLUGIN)
-            for key in ("host", "from_address")
-            if not isinstance(self.settings.get(key), str) or not self.settings[key].strip()
-        ]
+        problems = missing(PLUGIN, self.settings, ("host", "from_address"))
         sender = self.settings.get("from_address")
         if isinstance(sender, str) and sender.strip() and not _ADDRESS.match(parseaddr(sender)[1]):
             problems.append(_("%(key)s of %(plugin)s must be an e-mail address.",
@@ -107,14 +104,8 @@ class SMTPEmail:
         if port is not None and (not isinstance(port, int) or isinstance(port, bool)
                                  or not 0 < port < 65536):
             problems.append(_("%(key)s of %(plugin)s must be a port number.", key="port", plugin=PLUGIN))
-        timeout = self.settings.get("timeout", DEFAULT_TIMEOUT)
-        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-            problems.append(_("%(key)s of %(plugin)s must be a number of seconds.", key="timeout",
-                              plugin=PLUGIN))
-        env = self.settings.get("password_env")
-        if env and not os.environ.get(env):
-            problems.append(_("The environment variable %(name)s (password_env of %(plugin)s) is not set.",
-                              name=env, plugin=PLUGIN))
+        problems += not_seconds(PLUGIN, self.settings, "timeout", DEFAULT_TIMEOUT)
+        problems += unset_environment(PLUGIN, self.settings, "password_env")
         if self.settings.get("username") and not self.password():
             problems.append(_("%(plugin)s has a username but no password (password or password_env).",
                               plugin=PLUGIN))

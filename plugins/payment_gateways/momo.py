@@ -40,6 +40,7 @@ from typing import Any
 import requests
 from flask_babel import gettext as _
 
+from builder.providers.settings import missing, not_addresses, not_seconds
 from builder import hookimpl
 from builder.errors import PluginError
 from builder.plugins import plugin_settings
@@ -117,24 +118,13 @@ class MoMoGateway:
     # --- settings ------------------------------------------------------------
 
     def check_config(self) -> list[str]:
-        problems = [
-            _("%(key)s is not set in PLUGINS[\"%(plugin)s\"].", key=key, plugin=self.name)
-            for key in REQUIRED_SETTINGS
-            if not isinstance(self.settings.get(key), str) or not self.settings[key].strip()
-        ]
-        endpoint = self.settings.get("endpoint")
-        if isinstance(endpoint, str) and endpoint.strip() and not endpoint.startswith(("https://", "http://")):
-            problems.append(_("%(key)s of %(plugin)s must be an http(s) address.", key="endpoint",
-                              plugin=self.name))
+        problems = [*missing(self.name, self.settings, REQUIRED_SETTINGS),
+                    *not_addresses(self.name, self.settings, ("endpoint",))]
         prefix = self.settings.get("order_prefix", "")
         if not isinstance(prefix, str) or not re.fullmatch(r"[A-Za-z0-9]{0,20}", prefix):
             problems.append(_("%(key)s of %(plugin)s may hold only letters and digits.", key="order_prefix",
                               plugin=self.name))
-        timeout = self.settings.get("timeout", DEFAULT_TIMEOUT)
-        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-            problems.append(_("%(key)s of %(plugin)s must be a number of seconds.", key="timeout",
-                              plugin=self.name))
-        return problems
+        return problems + not_seconds(self.name, self.settings, "timeout", DEFAULT_TIMEOUT)
 
     def _ready(self) -> None:
         problems = self.check_config()

@@ -47,6 +47,7 @@ import requests
 from flask_babel import gettext as _
 from unidecode import unidecode
 
+from builder.providers.settings import missing, not_addresses, not_seconds
 from builder import hookimpl
 from builder.errors import PluginError
 from builder.plugins import plugin_settings
@@ -132,20 +133,9 @@ class PayGovGateway:
     # --- settings ------------------------------------------------------------
 
     def check_config(self) -> list[str]:
-        problems = [
-            _("%(key)s is not set in PLUGINS[\"%(plugin)s\"].", key=key, plugin=self.name)
-            for key in REQUIRED_SETTINGS
-            if not isinstance(self.settings.get(key), str) or not self.settings[key].strip()
-        ]
-        for key in URL_SETTINGS:
-            url = self.settings.get(key)
-            if isinstance(url, str) and url.strip() and not url.startswith(("https://", "http://")):
-                problems.append(_("%(key)s of %(plugin)s must be an http(s) address.", key=key,
-                                  plugin=self.name))
-        timeout = self.settings.get("timeout", DEFAULT_TIMEOUT)
-        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
-            problems.append(_("%(key)s of %(plugin)s must be a number of seconds.", key="timeout",
-                              plugin=self.name))
+        problems = [*missing(self.name, self.settings, REQUIRED_SETTINGS),
+                    *not_addresses(self.name, self.settings, URL_SETTINGS),
+                    *not_seconds(self.name, self.settings, "timeout", DEFAULT_TIMEOUT)]
         return problems
 
     def _ready(self) -> None:

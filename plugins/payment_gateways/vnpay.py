@@ -30,6 +30,7 @@ from urllib.parse import quote_plus
 from flask_babel import gettext as _
 from unidecode import unidecode
 
+from builder.providers.settings import missing, not_addresses
 from builder import hookimpl
 from builder.errors import PluginError
 from builder.plugins import plugin_settings
@@ -95,15 +96,8 @@ class VNPayGateway:
         self.settings = settings
 
     def check_config(self) -> list[str]:
-        problems = [
-            _("%(key)s is not set in PLUGINS[\"%(plugin)s\"].", key=key, plugin=self.name)
-            for key in REQUIRED_SETTINGS
-            if not isinstance(self.settings.get(key), str) or not self.settings[key].strip()
-        ]
-        url = self.settings.get("payment_url")
-        if isinstance(url, str) and url.strip() and not url.startswith(("https://", "http://")):
-            problems.append(_("%(key)s of %(plugin)s must be an http(s) address.", key="payment_url",
-                              plugin=self.name))
+        problems = [*missing(self.name, self.settings, REQUIRED_SETTINGS),
+                    *not_addresses(self.name, self.settings, ("payment_url",))]
         expire = self.settings.get("expire_minutes", DEFAULT_EXPIRE_MINUTES)
         if not isinstance(expire, int) or isinstance(expire, bool) or expire < 1:
             problems.append(_("%(key)s of %(plugin)s must be a whole number of 1 or more.",

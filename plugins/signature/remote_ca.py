@@ -75,11 +75,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlparse
 
 import requests
 from flask_babel import gettext as _
 
+from builder.providers.settings import not_addresses, unset_environment
 from builder import hookimpl
 from builder.plugins import plugin_settings
 from builder.providers.signature import SealOptions, SigningError, SigningIdentity
@@ -355,15 +355,10 @@ class RemoteCaSigner(PadesSigner):
         required = ("base_url", "client_id", "user_id") if agency else ("base_url", "client_id")
         problems = [missing(key) for key in required
                     if not isinstance(merged.get(key), str) or not merged[key].strip()]
-        base_url = merged.get("base_url")
-        if (isinstance(base_url, str) and base_url.strip()
-                and urlparse(base_url).scheme not in ("http", "https")):
-            problems.append(_("%(key)s of %(plugin)s must be an http(s) address.",
-                              key="base_url", plugin=PLUGIN))
-        env = merged.get("client_secret_env")
-        if env and not os.environ.get(env):
-            problems.append(_("The environment variable %(name)s (client_secret_env of %(plugin)s) "
-                              "is not set.", name=env, plugin=PLUGIN))
+        problems += not_addresses(PLUGIN, merged, ("base_url",))
+        unset = unset_environment(PLUGIN, merged, "client_secret_env")
+        if unset:
+            problems += unset
         elif not self._secret(merged):
             problems.append(missing("client_secret_env"))
         return problems
