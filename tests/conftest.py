@@ -40,6 +40,9 @@ PER_TEST_TABLES = [
 ]
 
 
+AGENCY_SNAPSHOT: dict[str, list] = {}  # database URL -> the agency rows as loaded
+
+
 def unavailable(service: str, error: Exception):
     message = f"{service} is not reachable ({error}); start it with: {START_HINTS[service]}"
     if IN_CI:
@@ -93,6 +96,11 @@ def postgres_url(tmp_path_factory) -> str:
         unavailable("postgresql", exc)
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     prepare_database(base_config(tmp_path_factory.mktemp("pg-instance"), url))
+    engine = create_engine(url)
+    with engine.connect() as conn:  # the agencies as loaded: each test starts from them
+        AGENCY_SNAPSHOT[url] = conn.execute(text(
+            "SELECT coalesce(json_agg(row_to_json(agency)), '[]') FROM agency")).scalar()
+    engine.dispose()
     yield url
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -115,6 +123,17 @@ def database_url(request, tmp_path) -> str:
     assert tables - kept == set(PER_TEST_TABLES), tables - kept ^ set(PER_TEST_TABLES)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(PER_TEST_TABLES)} RESTART IDENTITY CASCADE"))
+        # agencies are kept between tests, but a test may add one or change one (its
+        # office hours, its name): put them back as they were loaded
+        snapshot = json.dumps(AGENCY_SNAPSHOT[url])
+        conn.execute(text("DELETE FROM agency WHERE id NOT IN "
+                          "(SELECT id FROM json_populate_recordset(NULL::agency, CAST(:rows AS json)))"),
+                     {"rows": snapshot})
+        conn.execute(text(
+            "UPDATE agency SET code = v.code, name = v.name, level = v.level, parent_id = v.parent_id, "
+            "address = v.address, phone = v.phone, email = v.email, office_hours = v.office_hours "
+            "FROM json_populate_recordset(NULL::agency, CAST(:rows AS json)) AS v "
+            "WHERE agency.id = v.id"), {"rows": snapshot})
     engine.dispose()
     return url
 

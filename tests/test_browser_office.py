@@ -81,12 +81,12 @@ def test_the_officers_path_in_chromium(app, client, library, birth_package, live
     desk = sign_in(browser, live_server, "mot_cua")
     open_dossier(desk, live_server, code, status=1)
     assert "Nguyễn Minh Khôi" in desk.content()  # the form data, labelled
-    do(desk, "Tiếp nhận", "Hồ sơ đầy đủ, hợp lệ")
+    do(desk, "Tiếp nhận hồ sơ", "Hồ sơ đầy đủ, hợp lệ")
     assert desk.inner_text("#dossier-status") == "Được tiếp nhận"
 
     leader = sign_in(browser, live_server, "truong_phong")
     open_dossier(leader, live_server, code)
-    do(leader, "Phân công", select=("assignee", "cong_chuc"))
+    do(leader, "Phân công xử lý", select=("assignee", "cong_chuc"))
     assert leader.inner_text("#dossier-status") == "Đang xử lý"
 
     officer = sign_in(browser, live_server, "cong_chuc")
@@ -96,17 +96,17 @@ def test_the_officers_path_in_chromium(app, client, library, birth_package, live
         officer.click("button:has-text('Lọc')")
     assert code in officer.inner_text("table")
     open_dossier(officer, live_server, code, mine=1)
-    do(officer, "Chuyển bước tiếp theo", "Đủ điều kiện đăng ký khai sinh")
+    do(officer, "Chuyển bước xử lý", "Đủ điều kiện đăng ký khai sinh")
 
     open_dossier(leader, live_server, code)
-    do(leader, "Phê duyệt", "Đồng ý")
+    do(leader, "Phê duyệt kết quả", "Đồng ý")
     assert leader.inner_text("#dossier-status") == "Đã xử lý xong"
 
     open_dossier(desk, live_server, code)
     do(desk, "Trả kết quả")
     assert desk.inner_text("#dossier-status") == "Đã trả kết quả"
     history = desk.inner_text("#history")
-    for step in ("Tiếp nhận", "Phân công", "Chuyển bước tiếp theo", "Phê duyệt", "Trả kết quả"):
+    for step in ("Tiếp nhận hồ sơ", "Phân công xử lý", "Chuyển bước xử lý", "Phê duyệt kết quả", "Trả kết quả"):
         assert step in history
     # nothing left to do, and the officer may not act on another commune's work
     assert "Không có thao tác nào" in desk.content()

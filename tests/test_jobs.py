@@ -73,14 +73,15 @@ def test_submission_survives_redis_being_down(app_config, redis_url, birth_packa
     with app.app_context():
         jobs = db.session.scalars(select(JobRecord).order_by(JobRecord.id)).all()
         assert [(j.func, j.state) for j in jobs] == [
-            ("builder.jobs.tasks.render_form_pdf", "pending"),
+            ("builder.jobs.signature_tasks.verify_attachment", "pending"),  # at the upload
+            ("builder.jobs.tasks.render_form_pdf", "pending"),  # and at the submission
             ("builder.jobs.tasks.notify_submitted", "pending"),
         ]
-        assert "enqueue" in jobs[0].last_error
+        assert all("enqueue" in job.last_error for job in jobs)
         # Redis is back: the outbox is handed over, a worker runs the jobs
         app.extensions["motcua.redis"] = Redis.from_url(redis_url)
-        assert flush_outbox() == 2
-        assert queue_sizes(redis_url) == {"default": 1, "pdf": 1}
+        assert flush_outbox() == 3
+        assert queue_sizes(redis_url) == {"default": 2, "pdf": 1}
         SimpleWorker(["pdf", "default"], connection=app.extensions["motcua.redis"]).work(burst=True)
         db.session.expire_all()
         assert {j.state for j in db.session.scalars(select(JobRecord))} == {"done"}

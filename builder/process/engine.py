@@ -129,7 +129,9 @@ def _pause_refusal(user, dossier: Dossier, rule: Rule) -> Forbidden | None:
 def available_actions(user, dossier: Dossier) -> list[str]:
     if user is None or dossier.code is None:
         return []
-    return [name for name in RULES if refusal(user, dossier, name) is None]
+    # the status rules out most actions: skip building their (translated) refusals
+    return [name for name, rule in RULES.items()
+            if dossier.status in rule.statuses and refusal(user, dossier, name) is None]
 
 
 # --- doing it -----------------------------------------------------------------
