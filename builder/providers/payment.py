@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+import re
 from typing import Any, Protocol, runtime_checkable
 
 from builder.providers.base import Provider
@@ -103,3 +104,17 @@ class ReceiptIssuer(PaymentGateway, Protocol):
     def fetch_receipt(self, request: PaymentRequest) -> Receipt | None:
         """The receipt of a paid payment, or None when none is ready yet.
         Raises when the gateway cannot be reached."""
+
+
+def whole_number(value: Any, negative: bool = False) -> int | None:
+    """An amount or a result code read from a gateway's message: an integer,
+    or its digits as text (query strings and some JSON carry numbers as
+    text); None for anything else (a bool, a float, words, 19 digits or more)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if negative or value >= 0 else None
+    pattern = r"-?[0-9]{1,18}" if negative else r"[0-9]{1,18}"
+    if isinstance(value, str) and re.fullmatch(pattern, value):
+        return int(value)
+    return None

@@ -53,6 +53,7 @@ from builder.providers import (
     CallbackResult,
     PaymentRequest,
 )
+from builder.providers.payment import whole_number
 
 REQUIRED_SETTINGS = ("partner_code", "access_key", "secret_key", "endpoint")
 CREATE_PATH = "/v2/gateway/api/create"
@@ -99,13 +100,7 @@ def signature(secret: str, fields: tuple[str, ...], values: dict[str, Any]) -> s
 
 def _whole(value: Any) -> int | None:
     """An amount or a code: an integer, or digits (MoMo's return URL is text)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value):
-        return int(value)
-    return None
+    return whole_number(value, negative=True)
 
 
 class MoMoGateway:

@@ -39,7 +39,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -63,6 +62,7 @@ from builder.providers import (
     Receipt,
 )
 from builder.process.calendar import VIETNAM
+from builder.providers.payment import whole_number
 
 TIME_FORMAT = "%Y%m%d%H%M%S"
 REQUIRED_SETTINGS = ("partner_code", "secret_key", "init_url", "query_url", "bill_url")
@@ -111,16 +111,6 @@ def transaction_time(request: PaymentRequest) -> str:
     if opened.tzinfo is None:
         opened = opened.replace(tzinfo=timezone.utc)
     return opened.astimezone(VIETNAM).strftime(TIME_FORMAT)
-
-
-def _amount(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value):
-        return int(value)
-    return None
 
 
 class PayGovGateway:
@@ -236,7 +226,7 @@ class PayGovGateway:
         return CallbackResult(
             valid_signature=True,
             reference=reference if isinstance(reference, str) else None,
-            amount=_amount(raw.get("soTien")),
+            amount=whole_number(raw.get("soTien")),
             paid=raw.get("maLoi") == SUCCESS,
             gateway_transaction=_text(raw.get("maGiaoDich")) or None,
             raw=raw,
@@ -262,7 +252,7 @@ class PayGovGateway:
         return CallbackResult(
             valid_signature=True,
             reference=request.reference,
-            amount=_amount(answer.get("soTien")),
+            amount=whole_number(answer.get("soTien")),
             paid=state == PAID,
             pending=state == UNKNOWN_YET,
             gateway_transaction=_text(answer.get("maGiaoDich")) or None,
