@@ -51,7 +51,6 @@ from typing import Any, Mapping
 import requests
 from flask_babel import gettext as _
 
-from builder.providers.settings import missing, not_addresses
 from builder import hookimpl
 from builder.plugins import plugin_settings
 from builder.providers.delivery import (
@@ -69,6 +68,7 @@ from builder.providers.delivery import (
     TrackingEvent,
 )
 from builder.process.calendar import VIETNAM
+from builder.providers.settings import missing, not_addresses
 
 REQUIRED_SETTINGS = ("base_url", "customer_code", "token", "callback_secret")
 SENDER_KEYS = ("name", "address", "phone", "province_code", "commune_code")

@@ -56,7 +56,6 @@ from urllib.parse import quote_plus, urlencode, urlsplit
 import jwt
 from flask_babel import gettext as _
 
-from builder.providers.settings import not_seconds, unset_environment
 from builder import hookimpl
 from builder.plugins import plugin_settings
 from builder.providers.identity import (
@@ -67,6 +66,7 @@ from builder.providers.identity import (
     IdentityError,
     SignInRequest,
 )
+from builder.providers.settings import not_seconds, unset_environment
 
 log = logging.getLogger(__name__)
 PLUGIN = "oidc"

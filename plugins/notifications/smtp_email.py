@@ -33,11 +33,11 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask_babel import gettext as _
 
-from builder.providers.settings import missing, not_seconds, unset_environment
 from builder import hookimpl
 from builder.errors import PluginError
 from builder.plugins import plugin_settings
 from builder.providers.notification import CHANNEL_EMAIL, Notification
+from builder.providers.settings import missing, not_seconds, unset_environment
 
 log = logging.getLogger("motcua.notifications.email")
 PLUGIN = "smtp_email"

@@ -40,7 +40,6 @@ from typing import Any
 import requests
 from flask_babel import gettext as _
 
-from builder.providers.settings import missing, not_addresses, not_seconds
 from builder import hookimpl
 from builder.errors import PluginError
 from builder.plugins import plugin_settings
@@ -54,6 +53,7 @@ from builder.providers import (
     PaymentRequest,
 )
 from builder.providers.payment import whole_number
+from builder.providers.settings import missing, not_addresses, not_seconds
 
 REQUIRED_SETTINGS = ("partner_code", "access_key", "secret_key", "endpoint")
 CREATE_PATH = "/v2/gateway/api/create"

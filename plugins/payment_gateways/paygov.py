@@ -46,7 +46,6 @@ import requests
 from flask_babel import gettext as _
 from unidecode import unidecode
 
-from builder.providers.settings import missing, not_addresses, not_seconds
 from builder import hookimpl
 from builder.errors import PluginError
 from builder.plugins import plugin_settings
@@ -63,6 +62,7 @@ from builder.providers import (
 )
 from builder.process.calendar import VIETNAM
 from builder.providers.payment import whole_number
+from builder.providers.settings import missing, not_addresses, not_seconds
 
 TIME_FORMAT = "%Y%m%d%H%M%S"
 REQUIRED_SETTINGS = ("partner_code", "secret_key", "init_url", "query_url", "bill_url")

@@ -30,7 +30,6 @@ from urllib.parse import quote_plus
 from flask_babel import gettext as _
 from unidecode import unidecode
 
-from builder.providers.settings import missing, not_addresses
 from builder import hookimpl
 from builder.errors import PluginError
 from builder.plugins import plugin_settings
@@ -45,6 +44,7 @@ from builder.providers import (
     PaymentRequest,
 )
 from builder.process.calendar import VIETNAM
+from builder.providers.settings import missing, not_addresses
 
 VERSION = "2.1.0"
 REQUIRED_SETTINGS = ("tmn_code", "hash_secret", "payment_url")

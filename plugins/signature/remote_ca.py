@@ -79,10 +79,10 @@ from typing import Any
 import requests
 from flask_babel import gettext as _
 
-from builder.providers.settings import not_addresses, unset_environment
 from builder import hookimpl
 from builder.plugins import plugin_settings
 from builder.providers.signature import SealOptions, SigningError, SigningIdentity
+from builder.providers.settings import not_addresses, unset_environment
 from plugins.signature.pades import PadesSigner
 
 log = logging.getLogger(__name__)
