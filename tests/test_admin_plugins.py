@@ -58,18 +58,16 @@ class Gateway:
         return "{}", 200, "application/json"
 
 
-def test_plugin(**hooks):
+def plugin_with(**hooks):
+    """A plugin object implementing the given hooks."""
     return types.SimpleNamespace(**{name: hookimpl(function) for name, function in hooks.items()})
-
-
-test_plugin.__test__ = False  # a factory, not a test
 
 
 @pytest.fixture
 def app_config(app_config):
     app_config["PLUGINS_EXTRA"] = [
-        test_plugin(register_carriers=lambda app: [Carrier()]),
-        test_plugin(register_payment_gateways=lambda app: [Gateway()]),
+        plugin_with(register_carriers=lambda app: [Carrier()]),
+        plugin_with(register_payment_gateways=lambda app: [Gateway()]),
     ]
     app_config["PLUGINS_BLOCKED"] = ["log_notifier"]
     return app_config
@@ -138,11 +136,11 @@ def test_every_kind_is_named_in_the_plugins_api(app_config):
     """Each registry hook gives its kind; a plugin with none is "other"."""
     app_config["PLUGINS_BLOCKED"] = []
     app_config["PLUGINS_EXTRA"] = [
-        test_plugin(register_signers=lambda app: []),
-        test_plugin(register_signature_verifiers=lambda app: []),
-        test_plugin(register_identity_providers=lambda app: []),
-        test_plugin(register_notifiers=lambda app: []),
-        test_plugin(dossier_submitted=lambda app, dossier: None),
+        plugin_with(register_signers=lambda app: []),
+        plugin_with(register_signature_verifiers=lambda app: []),
+        plugin_with(register_identity_providers=lambda app: []),
+        plugin_with(register_notifiers=lambda app: []),
+        plugin_with(dossier_submitted=lambda app, dossier: None),
     ]
     app = create_app(app_config)
     from builder.plugins import plugin_info
@@ -157,7 +155,7 @@ def test_a_broken_plugin_is_a_problem_on_the_page_not_an_error(app_config):
     def broken(app):
         raise RuntimeError("không kết nối được")
 
-    app_config["PLUGINS_EXTRA"] = [test_plugin(register_carriers=broken)]
+    app_config["PLUGINS_EXTRA"] = [plugin_with(register_carriers=broken)]
     app = create_app(app_config)
     from builder.plugins import plugin_info
 
