@@ -21,7 +21,8 @@ from datetime import timedelta
 from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import select, update
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
 
 from builder.extensions import db
 from builder.models import JobRecord
@@ -51,11 +52,28 @@ def rq_job_id(record_id: int) -> str:
 def enqueue(func: str, *args, queue: str = "default") -> JobRecord:
     """Record a job in the current transaction; it runs after the commit.
     ``func`` is the dotted path of a function in :mod:`builder.jobs.tasks`
-    (or a plugin's), ``args`` are ids and primitives."""
-    record = JobRecord(func=func, args=list(args), queue=queue, state="pending")
-    db.session.add(record)  # inserted with the transaction's last flush
+    (or a plugin's), ``args`` are ids and primitives. The returned record has
+    its id once the transaction commits."""
+    record = JobRecord(func=func, args=list(args), queue=queue, state="pending", attempts=0,
+                       created_at=utcnow())
     db.session.info.setdefault(SESSION_KEY, []).append(record)
     return record
+
+
+@event.listens_for(Session, "before_commit")
+def _insert_recorded_jobs(session: Session) -> None:
+    """Write the transaction's recorded jobs to the outbox just before it
+    commits, in one multi-row INSERT outside the unit of work (a record is
+    never changed by the request that makes it, so the ORM need not track it)."""
+    records = [record for record in session.info.get(SESSION_KEY, ()) if record.id is None]
+    if not records:
+        return
+    table = JobRecord.__table__
+    rows = [{"func": r.func, "args": r.args, "queue": r.queue, "state": r.state, "attempts": r.attempts,
+             "created_at": r.created_at} for r in records]
+    ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+    for record, record_id in zip(records, ids, strict=True):
+        record.id = record_id
 
 
 def take_recorded_jobs() -> list[tuple[int, str]]:
