@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import copy
 
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from builder.extensions import db
 from builder.forms.package import import_package
 from builder.models import Procedure
 from builder.process import published
-from tests.helpers import BIRTH_CODE, citizen
+from tests.helpers import BIRTH_CODE, citizen, example_data
 
 
 def _statements(app, action):
@@ -20,13 +20,18 @@ def _statements(app, action):
     def record(conn, cursor, statement, params, context, executemany):
         seen.append(statement)
 
+    def commit(conn):
+        seen.append("COMMIT")
+
     with app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", commit)
     try:
         result = action()
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", commit)
     return result, seen
 
 
@@ -99,3 +104,36 @@ def test_the_cache_can_be_turned_off(app, client, library):
     _draft(client, headers)
     _, statements = _statements(app, lambda: _draft(client, headers))
     assert [s for s in statements if "FROM procedure" in s]
+
+
+def test_a_one_call_submission_writes_each_row_once(app, client, library, birth_package):
+    """The hot path: the counter, the dossier, its first history entry, its
+    chain head and its jobs, one statement each, and nothing read back."""
+    package = copy.deepcopy(birth_package)
+    package["code"] = "TEST.ONE-CALL"
+    for component in package["components"]:
+        component["required"] = False
+    with app.app_context():
+        import_package(db.session, package, published_by="tests")
+        db.session.commit()
+    headers = citizen(client)
+    payload = {"procedure": "TEST.ONE-CALL", "data": example_data(package), "delivery": {"method": "online"}}
+    assert client.post("/api/v1/dossiers", headers=headers, json=payload).status_code == 201  # warm
+    response, statements = _statements(app, lambda: client.post("/api/v1/dossiers", headers=headers, json=payload))
+    body = response.get_json()
+    assert response.status_code == 201 and body["status"] == 1 and body["code"], body
+    submission = statements[:statements.index("COMMIT")]  # then the jobs run here (no Redis in tests)
+    writes = [s.split()[0].upper() + " " + s.split()[2 if s.split()[0].upper() != "UPDATE" else 1].strip('"')
+              for s in submission if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == ["INSERT dossier_sequence", "INSERT dossier", "INSERT dossier_history",
+                      "UPDATE dossier", "INSERT job_outbox"], statements
+    assert not [s for s in submission if "FROM dossier" in s], submission
+    with app.app_context():
+        from builder.models import Dossier, JobRecord
+        from builder.process.history import broken_links
+
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == body["code"]))
+        assert dossier.history_head and dossier.row_version == 1 and dossier.procedure_id
+        assert broken_links(db.session, dossier.id) == []
+        assert sorted(j.func for j in db.session.scalars(select(JobRecord).where(JobRecord.args == [dossier.id]))
+                      ) == ["builder.jobs.tasks.notify_submitted", "builder.jobs.tasks.render_form_pdf"]

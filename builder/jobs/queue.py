@@ -15,6 +15,7 @@ job handed over twice still runs once.
 """
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
@@ -71,9 +72,25 @@ def _insert_recorded_jobs(session: Session) -> None:
     table = JobRecord.__table__
     rows = [{"func": r.func, "args": r.args, "queue": r.queue, "state": r.state, "attempts": r.attempts,
              "created_at": r.created_at} for r in records]
-    ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
-    for record, record_id in zip(records, ids, strict=True):
+    # one multi-VALUES statement; the rows it returns are matched back by
+    # content, as neither database promises to return them in order
+    returned: dict[str, list[int]] = {}
+    for row in session.execute(insert(table).values(rows).returning(
+            table.c.id, table.c.func, table.c.queue, table.c.args)):
+        returned.setdefault(_job_key(row.func, row.queue, row.args), []).append(row.id)
+    unmatched = []
+    for record in records:
+        ids = returned.get(_job_key(record.func, record.queue, record.args))
+        if ids:
+            record.id = ids.pop(0)
+        else:  # args that JSON stores differently (a tuple comes back a list)
+            unmatched.append(record)
+    for record, record_id in zip(unmatched, sorted(i for ids in returned.values() for i in ids)):
         record.id = record_id
+
+
+def _job_key(func: str, queue: str, args: list) -> str:
+    return json.dumps([func, queue, args], sort_keys=True, default=str)
 
 
 def take_recorded_jobs() -> list[tuple[int, str]]:

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
-from builder.database import write_transaction
+from builder.database import insert_row, write_transaction
 from builder.delivery import delivery_errors, delivery_view, public_delivery
 from builder.errors import Conflict, InvalidData, NotFound, TooLarge, UnsupportedType
 from builder.extensions import db
@@ -281,8 +282,11 @@ def create_dossier(user, body: Any) -> Dossier:
     with write_transaction() as session:
         dossier = Dossier(
             procedure=procedure,
+            procedure_id=procedure.id,
             version=version,
+            version_id=version.id,
             agency=agency,
+            agency_id=agency.id,
             applicant_id=user.id,
             applicant_name=profile.full_name if profile else user.username,
             applicant_id_number=profile.id_number if profile else None,
@@ -294,9 +298,10 @@ def create_dossier(user, body: Any) -> Dossier:
             delivery=body.get("delivery"),
             attachments=[],  # a new dossier has none: no query for them in the answer
         )
-        session.add(dossier)
         if submit:
-            _submit(session, user, dossier)
+            _submit(session, user, dossier, new=True)
+        else:
+            session.add(dossier)
     return dossier
 
 
@@ -342,7 +347,10 @@ def _require_owner_draft(user, dossier: Dossier) -> None:
         raise Conflict(_("The dossier %(code)s was already submitted.", code=dossier.code))
 
 
-def _submit(session, user, dossier: Dossier) -> None:
+def _submit(session, user, dossier: Dossier, new: bool = False) -> None:
+    """Submit a draft, or a ``new`` dossier not yet in the session: the hot
+    path of a one-call submission, written with Core statements (the counter,
+    the dossier, its first history entry, its chain head, its jobs)."""
     now = utcnow()
     with session.no_autoflush:  # the dossier is inserted once, with its code
         dossier.code = next_dossier_code(session, dossier.agency.code, now)
@@ -350,12 +358,18 @@ def _submit(session, user, dossier: Dossier) -> None:
     dossier.submitted_at = now
     steps = dossier.version.package["process"]["steps"]
     dossier.current_step = steps[0]["id"]  # the reception step
-    history.append(
+    if new:
+        insert_row(session, dossier)
+    entry = history.append(
         session, dossier, at=now, action="submit", actor_id=user.id,
         actor_name=dossier.applicant_name, agency_id=None,
         from_status=statuses.DRAFT, to_status=statuses.SUBMITTED,
-        step=dossier.current_step, first=True,
+        step=dossier.current_step, first=True, keep_head=not new,
     )
+    if new:  # the chain head, without a versioned ORM update of a row just written
+        session.execute(update(Dossier.__table__).where(Dossier.__table__.c.id == dossier.id)
+                        .values(history_head=entry.hash))
+        set_committed_value(dossier, "history_head", entry.hash)
     enqueue("builder.jobs.tasks.render_form_pdf", dossier.id, queue="pdf")
     enqueue("builder.jobs.tasks.notify_submitted", dossier.id)
 

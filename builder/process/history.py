@@ -53,11 +53,13 @@ def append(
     details: dict | None = None,
     at: datetime | None = None,
     first: bool = False,
+    keep_head: bool = True,
 ) -> HistoryEntry:
     """Insert an entry and return it (with its id, not added to the session);
     call it inside the transaction that changes the dossier (which holds the
     dossier's lock, so the chain has one tail). ``first`` says the dossier has
-    no entry yet (its submission), sparing a query."""
+    no entry yet (its submission), sparing a query. ``keep_head=False``
+    leaves the dossier's ``history_head`` to the caller."""
     if dossier.id is None:  # a new dossier: the entry needs its id
         session.flush()
     if first:
@@ -94,7 +96,8 @@ def append(
         insert(table).values({column.key: getattr(entry, column.key) for column in table.columns
                               if column.key != "id"}).returning(table.c.id)
     ).scalar_one()
-    dossier.history_head = entry.hash
+    if keep_head:
+        dossier.history_head = entry.hash
     return entry
 
 
