@@ -113,6 +113,6 @@ def insert_row(session, obj) -> None:
         values[column.key] = value
     (primary_key,) = table.primary_key.columns
     setattr(obj, mapper.get_property_by_column(primary_key).key,
-            session.execute(table.insert().values(values).returning(primary_key)).scalar_one())
+            session.execute(table.insert().returning(primary_key), values).scalar_one())
     make_transient_to_detached(obj)
     session.add(obj)

@@ -72,11 +72,11 @@ def _insert_recorded_jobs(session: Session) -> None:
     table = JobRecord.__table__
     rows = [{"func": r.func, "args": r.args, "queue": r.queue, "state": r.state, "attempts": r.attempts,
              "created_at": r.created_at} for r in records]
-    # one multi-VALUES statement; the rows it returns are matched back by
+    # one statement (SQLAlchemy's insertmanyvalues batches the rows); the rows it returns are matched back by
     # content, as neither database promises to return them in order
     returned: dict[str, list[int]] = {}
-    for row in session.execute(insert(table).values(rows).returning(
-            table.c.id, table.c.func, table.c.queue, table.c.args)):
+    for row in session.execute(insert(table).returning(
+            table.c.id, table.c.func, table.c.queue, table.c.args), rows):
         returned.setdefault(_job_key(row.func, row.queue, row.args), []).append(row.id)
     unmatched = []
     for record in records:
