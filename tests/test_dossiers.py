@@ -199,3 +199,27 @@ def test_delivery_must_be_offered_by_the_service(client, library, birth_package,
         "delivery": {"method": "post", "address": {}}, "submit": False})
     assert response.status_code == 422
     assert list(response.get_json()["errors"]) == ["delivery.method"]
+
+
+def test_every_attachment_is_in_the_answer_of_a_read_and_of_an_action(client, library, birth_package):
+    """The dossier and its attachments are read in one query (the dossier's
+    row alone locked on PostgreSQL): none of them is lost on the way."""
+    headers = citizen(client)
+    draft = client.post("/api/v1/dossiers", headers=headers, json={
+        "procedure": BIRTH_CODE, "data": example_data(birth_package), "agency": BA_DINH,
+        "delivery": {"method": "online"}, "submit": False}).get_json()
+    for component in ("birth_certificate", "marriage_certificate", "authorization"):
+        upload = client.post(f"/api/v1/dossiers/{draft['id']}/attachments", headers=headers, data={
+            "component": component, "file": (io.BytesIO(MINIMAL_PDF), f"{component}.pdf")},
+            content_type="multipart/form-data")
+        assert upload.status_code == 201, upload.get_json()
+    submitted = client.post(f"/api/v1/dossiers/{draft['id']}/submit", headers=headers).get_json()
+    expected = ["birth_certificate", "marriage_certificate", "authorization"]
+    read = client.get(f"/api/v1/dossiers/{submitted['code']}", headers=headers).get_json()
+    assert [a["component"] for a in read["attachments"]] == expected
+    desk = staff(client, "mot_cua", "Desk", BA_DINH)
+    received = client.post(f"/api/v1/dossiers/{submitted['code']}/actions", headers=desk,
+                           json={"action": "receive"})
+    assert received.status_code == 200, received.get_json()
+    assert received.get_json()["status"] == 2
+    assert [a["component"] for a in received.get_json()["attachments"]] == expected

@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from builder.database import insert_row, write_transaction
@@ -49,13 +50,14 @@ def find_dossier(user, key: str, for_update: bool = False) -> Dossier:
     """A dossier by its code, or a draft by its id; 404 for anyone who may not
     see it. ``for_update`` reads it afresh and locks its row (PostgreSQL)
     inside a write transaction."""
-    query = select(Dossier).where(Dossier.code == key if not key.isdigit() else
-                                  or_(Dossier.code == key, Dossier.id == int(key)))
+    query = (select(Dossier).where(Dossier.code == key if not key.isdigit() else
+                                   or_(Dossier.code == key, Dossier.id == int(key)))
+             .options(joinedload(Dossier.attachments)))  # every answer lists them: one query, not two
     if for_update:
         if db.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update()
+            query = query.with_for_update(of=Dossier)  # the dossier's row, not its attachments'
         query = query.execution_options(populate_existing=True)
-    dossier = db.session.scalars(query).first()
+    dossier = db.session.scalars(query).unique().first()
     if dossier is None or not can_see(user, dossier):
         raise NotFound(_("No dossier %(code)s.", code=key))
     seed_dossier(dossier)
