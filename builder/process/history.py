@@ -15,9 +15,7 @@ from builder.models import Dossier, HistoryEntry
 from builder.models.types import utcnow
 
 
-def _digest(entry, prev_hash: str | None) -> str:
-    """The hash of an entry (a :class:`HistoryEntry` or anything with its
-    attributes) chained to ``prev_hash``."""
+def _digest(entry: HistoryEntry, prev_hash: str | None) -> str:
     content = {
         "dossier_id": entry.dossier_id,
         "at": entry.at.isoformat(timespec="microseconds"),
