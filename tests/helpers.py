@@ -40,6 +40,12 @@ def staff(client, username, role="Officer", agency=BA_DINH) -> dict:
     return login(client, username, "mat-khau-can-bo")
 
 
+def handed_over(app) -> None:
+    """Wait until the jobs of the requests made so far are in Redis (a
+    request hands them over in the background, after its answer)."""
+    assert app.extensions["motcua.handover"].drain(timeout=30), "the jobs were not handed over"
+
+
 def example_data(package: dict) -> dict:
     return copy.deepcopy(package["form"]["schema"]["examples"][0])
 

@@ -15,7 +15,7 @@ from builder import create_app
 from builder.extensions import db
 from builder.forms.package import import_package
 from tests.conftest import ROOT, fonts_drawing_text, pdf_fonts, pdf_text
-from tests.helpers import BA_DINH, register_citizen, login, staff, submit_birth
+from tests.helpers import BA_DINH, handed_over, register_citizen, login, staff, submit_birth
 from tests.test_admin import browser_login
 
 
@@ -48,6 +48,7 @@ def test_birth_registration_end_to_end(redis_app, redis_url, birth_package, tmp_
     code = dossier["code"]
 
     # the request only handed the jobs to Redis
+    handed_over(redis_app)
     connection = Redis.from_url(redis_url)
     assert Queue("pdf", connection=connection).count == 1
     documents = client.get(f"/api/v1/dossiers/{code}/documents", headers=headers).get_json()

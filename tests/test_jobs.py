@@ -2,6 +2,9 @@
 run once, and in-process without Redis."""
 from __future__ import annotations
 
+import os
+import threading
+
 import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
@@ -14,7 +17,7 @@ from builder.jobs.runner import run_job
 from builder.models import Document, Dossier, JobRecord
 from tests import job_functions
 from tests.conftest import pdf_text
-from tests.helpers import citizen, submit_birth
+from tests.helpers import citizen, handed_over, submit_birth
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -70,6 +73,7 @@ def test_submission_survives_redis_being_down(app_config, redis_url, birth_packa
     client = app.test_client()
     body = submit_birth(client, citizen(client), birth_package)
     assert body["status"] == 1
+    handed_over(app)  # tried, in the background, and failed
     with app.app_context():
         jobs = db.session.scalars(select(JobRecord).order_by(JobRecord.id)).all()
         assert [(j.func, j.state) for j in jobs] == [
@@ -134,3 +138,55 @@ def test_jobs_run_in_process_without_redis(app):
             enqueue("tests.job_functions.record", "inline")
             assert job_functions.CALLS == []  # not before the commit
         assert job_functions.CALLS == ["inline"]
+
+
+def test_a_request_answers_before_its_jobs_reach_redis(redis_app, redis_url, monkeypatch):
+    """Inside a request, the hand-over thread hands the jobs over: the commit
+    returns at once, and jobs that wait meanwhile share one pipeline."""
+    from builder.jobs import queue as job_queue
+
+    gate, pipelines = threading.Event(), []
+    original = job_queue._hand_to_rq
+
+    def held(connection, jobs):
+        gate.wait(10)
+        pipelines.append([job_id for job_id, _ in jobs])
+        original(connection, jobs)
+
+    monkeypatch.setattr(job_queue, "_hand_to_rq", held)
+    records = []
+    for number in range(3):
+        with redis_app.test_request_context("/api/v1/dossiers", method="POST"):
+            with write_transaction():
+                records.append(enqueue("tests.job_functions.record", number))
+    assert queue_sizes(redis_url) == {"default": 0, "pdf": 0}  # all three answered, none handed over yet
+    gate.set()
+    assert redis_app.extensions["motcua.handover"].drain(timeout=10)
+    assert queue_sizes(redis_url) == {"default": 3, "pdf": 0}
+    ids = [record.id for record in records]
+    assert pipelines == [ids[:1], ids[1:]]  # the first alone; the two that waited, together
+
+
+def test_a_forked_server_process_hands_over_with_a_thread_of_its_own(redis_app, redis_url):
+    """gunicorn forks its workers: the parent's thread does not exist in the
+    child, which starts its own."""
+    handover = redis_app.extensions["motcua.handover"]
+    with redis_app.test_request_context("/"):
+        with write_transaction():
+            enqueue("tests.job_functions.record", "parent")
+    assert handover.drain(timeout=10)
+    child = os.fork()
+    if child == 0:  # pragma: no cover (reported through the exit status)
+        code = 1
+        try:
+            with redis_app.app_context():
+                db.engine.dispose(close=False)  # the parent's connections stay the parent's
+            with redis_app.test_request_context("/"):
+                with write_transaction():
+                    enqueue("tests.job_functions.record", "child")
+            code = 0 if handover.drain(timeout=10) else 2
+        finally:
+            os._exit(code)
+    _pid, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert queue_sizes(redis_url) == {"default": 2, "pdf": 0}

@@ -24,7 +24,7 @@ from builder.extensions import db
 from builder.plugins import signers
 from builder.providers.signature import Signer, SigningError
 from tests.conftest import pdf_text
-from tests.helpers import BA_DINH, BIRTH_CODE, staff
+from tests.helpers import BA_DINH, BIRTH_CODE, handed_over, staff
 from tests.pki import NOW, _end_entity, make_pki
 from tests.remote_ca_simulator import RemoteCaSimulator
 
@@ -333,6 +333,7 @@ def test_the_receipt_is_sealed_by_the_worker_through_the_gateway(app_config, gat
     assert response.status_code == 201, response.get_json()
     code = response.get_json()["code"]
     assert _receipt(app, code) is None and gateway.calls("/signHash") == []  # not in the request
+    handed_over(app)
     connection = Redis.from_url(redis_url)
     with app.app_context():
         SimpleWorker(["pdf", "default"], connection=connection).work(burst=True)

@@ -19,7 +19,7 @@ from builder import create_app, hookimpl
 from builder.extensions import db
 from builder.models import Document, Dossier, HistoryEntry
 from tests.conftest import fonts_drawing_text, pdf_text
-from tests.helpers import BA_DINH, HOAN_KIEM, MINIMAL_PDF, citizen, staff, submit_birth
+from tests.helpers import BA_DINH, HOAN_KIEM, MINIMAL_PDF, citizen, handed_over, staff, submit_birth
 
 TEMPLATE_CODE = "1.001193.000.00.00.H26.MAU-KQ"
 RESULT_TEMPLATE = """{% extends "_base.html" %}
@@ -296,6 +296,7 @@ def test_the_result_is_issued_by_a_worker(app_config, redis_url, people, birth_p
     assert approve_with_files(client, people["leader"], code, [(certificate, "kq.pdf")]).status_code == 200
     assert recorder.calls == []  # queued, not run in the request
     assert [d["ready"] for d in documents(client, people["owner"], code) if d["kind"] == "result"] == []
+    handed_over(app)
     with app.app_context():
         SimpleWorker(["pdf", "default"], connection=Redis.from_url(redis_url)).work(burst=True)
     (listed,) = [d for d in documents(client, people["owner"], code) if d["kind"] == "result"]

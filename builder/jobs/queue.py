@@ -2,8 +2,10 @@
 
 ``enqueue(func, *args)`` records a job in the current transaction. When that
 transaction commits (through :func:`builder.database.write_transaction`), the
-recorded jobs are handed to RQ in one Redis round trip, or, with no
-``REDIS_URL``, run right here in the process. The record stays ``pending``
+recorded jobs are handed to RQ in one Redis round trip (inside a request, by
+the process's hand-over thread, :mod:`builder.jobs.handover`, so the answer
+does not wait for it), or, with no ``REDIS_URL``, run right here in the
+process. The record stays ``pending``
 until a worker has run it (then ``done``, or ``failed`` after its retries).
 
 A job whose hand-over failed (Redis down, or the process died between the
@@ -19,7 +21,7 @@ import json
 import logging
 from datetime import timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import event, insert, select, update
@@ -35,11 +37,14 @@ RUNNER = "builder.jobs.runner.run_job"
 
 
 def init_jobs(app: Flask) -> None:
+    from builder.jobs.handover import Handover
+
     app.extensions["motcua.redis"] = (
         Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
         if app.config.get("REDIS_URL")
         else None
     )
+    app.extensions["motcua.handover"] = Handover(app) if app.extensions["motcua.redis"] else None
 
 
 def redis_connection(app: Flask | None = None) -> Redis | None:
@@ -103,19 +108,26 @@ def forget_recorded_jobs() -> None:
 
 
 def dispatch(jobs: list[tuple[int, str]]) -> None:
-    """Hand committed jobs ``(record id, queue)`` over: to RQ, or run them
-    now when there is no Redis."""
+    """Hand committed jobs ``(record id, queue)`` over: to RQ (in the
+    background during a request), or run them now when there is no Redis."""
     if not jobs:
         return
-    connection = redis_connection()
-    if connection is None:
+    if redis_connection() is None:
         from builder.jobs.runner import run_job_safely
 
         for job_id, _queue in jobs:
             run_job_safely(job_id)
-        return
+    elif has_request_context():
+        current_app.extensions["motcua.handover"].submit(jobs)
+    else:
+        hand_over(jobs)
+
+
+def hand_over(jobs: list[tuple[int, str]]) -> None:
+    """Hand jobs to RQ now; when Redis is unreachable, note it on their
+    outbox records and leave them for the sweep."""
     try:
-        _hand_to_rq(connection, jobs)
+        _hand_to_rq(redis_connection(), jobs)
     except RedisError as exc:
         log.warning("Redis is unreachable; jobs %s stay in the outbox: %s", [j for j, _ in jobs], exc)
         _note_failure([j for j, _ in jobs], f"enqueue: {exc}")
