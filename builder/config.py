@@ -21,6 +21,10 @@ OUTBOX_SWEEP_SECONDS = 30  # a worker hands over stranded jobs this often
 # how long a process keeps published services and agencies before reading them
 # again (builder/process/published.py); 0 turns the cache off
 CATALOGUE_CACHE_SECONDS = 5
+# how long a process keeps an API caller's user, roles and profile: a change
+# made on another server (an account deactivated, a role taken away) takes
+# effect within this time (builder/security.py); 0 reads them on every call
+SIGNED_IN_USER_CACHE_SECONDS = 5
 DEADLINE_WATCH_SECONDS = 600  # and runs the deadline watch this often
 PAYMENT_POLL_SECONDS = 120  # and asks the gateways about pending payments this often
 

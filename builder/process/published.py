@@ -5,7 +5,8 @@ process, fees), the service's agency and the receiving agency with its
 ancestors. A published version never changes, and services and agencies
 change rarely, so each process keeps them for ``CATALOGUE_CACHE_SECONDS``
 (default 5 s) and puts them into the request's session with
-``Session.merge(load=False)``: no query, no JSON decoding of the package.
+``Session.merge(load=False)`` (:mod:`builder.detached_cache`): no query, no
+JSON decoding of the package.
 
 Staleness is bounded and harmless where it matters:
 
@@ -21,15 +22,14 @@ Staleness is bounded and harmless where it matters:
 """
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from builder.detached_cache import DetachedCache, merged, register, registered
 from builder.extensions import db
 from builder.models import Agency, AgencyCalendarDay, Dossier, Procedure, ProcedureVersion
 
@@ -38,44 +38,12 @@ WATCHED = (Procedure, ProcedureVersion, Agency, AgencyCalendarDay)
 ANCESTOR_DEPTH = 4  # province > department > commune, and one spare
 
 
-class CatalogueCache:
-    """Detached copies of procedures (with current version and agency) and
-    agencies (with their ancestors), keyed by code."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str], tuple[float, Any]] = {}
-        self._copies = Session()  # only ever holds detached copies, never a connection
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def get(self, kind: str, code: str, ttl: float):
-        entry = self._entries.get((kind, code))
-        if entry is not None and time.monotonic() - entry[0] < ttl:
-            return entry[1]
-        return None
-
-    def put(self, kind: str, code: str, instance) -> None:
-        """Keep a detached copy of ``instance`` (loaded in a request's session)."""
-        with self._lock:
-            copy = self._copies.merge(instance, load=False)
-            self._copies.expunge_all()
-            self._entries[(kind, code)] = (time.monotonic(), copy)
-
-    def put_value(self, kind: str, key, value) -> None:
-        """Keep a plain value (not a mapped object), e.g. a working calendar."""
-        with self._lock:
-            self._entries[(kind, key)] = (time.monotonic(), value)
-
-
 def init_catalogue_cache(app: Flask) -> None:
-    app.extensions[EXTENSION_KEY] = CatalogueCache()
+    register(app, EXTENSION_KEY, DetachedCache(WATCHED))
 
 
-def _cache() -> CatalogueCache | None:
-    return current_app.extensions.get(EXTENSION_KEY)
+def _cache() -> DetachedCache | None:
+    return registered(EXTENSION_KEY)
 
 
 def _ttl() -> float:
@@ -88,8 +56,7 @@ def _cached(kind: str, code: str, load):
         return load()
     copy = cache.get(kind, code, ttl)
     if copy is not None:
-        with db.session.no_autoflush:
-            return db.session.merge(copy, load=False)
+        return merged(copy)
     instance = load()
     if instance is not None:
         cache.put(kind, code, instance)
@@ -168,33 +135,3 @@ def _load_by_id(model, row_id: int):
         ProcedureVersion: [],
     }[model]
     return db.session.get(model, row_id, options=options)
-
-
-# --- invalidation ------------------------------------------------------------
-
-def _touches_catalogue(objects) -> bool:
-    return any(isinstance(obj, WATCHED) for obj in objects)
-
-
-@event.listens_for(Session, "after_flush")
-def _after_flush(session, _flush_context) -> None:
-    if _touches_catalogue(session.new) or _touches_catalogue(session.dirty) \
-            or _touches_catalogue(session.deleted):
-        _clear_current()
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _on_orm_execute(state) -> None:
-    if (state.is_update or state.is_delete) and any(
-        mapper.class_ in WATCHED for mapper in state.all_mappers
-    ):
-        _clear_current()
-
-
-def _clear_current() -> None:
-    try:
-        cache = _cache()
-    except RuntimeError:  # no app context: nothing cached here
-        return
-    if cache is not None:
-        cache.clear()
