@@ -29,9 +29,9 @@ class MotcuaSecurityManager(SecurityManager):
 
     authdbview = SignInView  # the sign-in page, with a button per identity provider
 
-    def __init__(self, appbuilder):
+    def __init__(self, appbuilder):  # made by AppBuilder.init_app, inside the app's context
         super().__init__(appbuilder)
-        register(appbuilder.app, USERS_KEY, DetachedCache((self.user_model, self.role_model, UserProfile)))
+        register(current_app, USERS_KEY, DetachedCache((self.user_model, self.role_model, UserProfile)))
 
     def load_user_jwt(self, _jwt_header, jwt_data):
         user = self._api_caller(int(jwt_data["sub"]))
