@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from builder.extensions import db
 from builder.models import Dossier, HistoryEntry
@@ -180,3 +180,38 @@ def test_history_is_append_only_and_chained(client, people, birth_package, app):
             entries[0].comment = "sửa trái phép"
             assert history.broken_links(db.session, dossier_id) == [entries[0].id]
         db.session.rollback()
+
+
+def test_a_transition_reads_the_dossier_once_and_writes_it_once(client, people, birth_package, app):
+    """The hot path of the back office: the locked read, one versioned UPDATE
+    (its history head included), the history entry and the jobs."""
+    code = submit_birth(client, people["owner"], birth_package)["code"]
+    with app.app_context():
+        version_before = db.session.scalar(select(Dossier.row_version).where(Dossier.code == code))
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        if "COMMIT" not in seen:  # the transition's own transaction (jobs without Redis run after it)
+            seen.append(" ".join(statement.split()[:3]))
+
+    def commit(conn):
+        seen.append("COMMIT")
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", commit)
+    try:
+        body = ok(act(client, people["desk"], code, "receive"))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", commit)
+    assert body["status"] == 2
+    seen = seen[:seen.index("COMMIT")]
+    writes = [s for s in seen if not s.startswith(("SELECT", "BEGIN"))]
+    assert writes == ["UPDATE dossier SET", "INSERT INTO dossier_history", "INSERT INTO job_outbox"], seen
+    assert len([s for s in seen if s.startswith("SELECT dossier.")]) == 1, seen
+    with app.app_context():
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+        assert dossier.row_version == version_before + 1  # bumped once
+        assert history.broken_links(db.session, dossier.id) == []

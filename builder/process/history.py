@@ -87,6 +87,8 @@ def append(
         prev_hash=prev_hash,
     )
     entry.hash = _digest(entry, prev_hash)
+    if keep_head:  # before the INSERT, whose autoflush then writes the dossier's changes in one UPDATE
+        dossier.history_head = entry.hash
     # one INSERT now, outside the unit of work: the table is append-only, so
     # the entry never needs tracking, and the ORM's flush costs more than the row
     table = HistoryEntry.__table__
@@ -94,8 +96,6 @@ def append(
         insert(table).returning(table.c.id),
         {column.key: getattr(entry, column.key) for column in table.columns if column.key != "id"},
     ).scalar_one()
-    if keep_head:
-        dossier.history_head = entry.hash
     return entry
 
 
