@@ -5,9 +5,11 @@ compiled to ``.mo`` into the instance folder when the app starts (a generated
 file never sits in the source tree)."""
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request, session
@@ -52,6 +54,11 @@ def select_locale(app: Flask) -> str:
     return default
 
 
+@functools.cache
+def parsed_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
 def prepare_catalogs(app: Flask) -> None:
     """Before Flask-AppBuilder sets up Flask-Babel: compile our catalogues
     and name their folder (it adds its own in front)."""
@@ -62,5 +69,7 @@ def prepare_catalogs(app: Flask) -> None:
 def init_i18n(app: Flask) -> None:
     """After Flask-AppBuilder: choose the language our way."""
     babel = app.extensions["babel"]
-    babel.locale_selector = lambda: select_locale(app)
+    # a parsed Locale, which Flask-Babel takes as it is: building one checks
+    # Babel's data files on disk, once per request otherwise
+    babel.locale_selector = lambda: parsed_locale(select_locale(app))
     babel.instance.domain_instance.cache.clear()

@@ -34,3 +34,18 @@ def test_language_follows_the_request(client):
     home = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
     assert "Dịch vụ công trực tuyến" in home and "Đăng nhập" in home  # pages: Vietnamese first
     assert "Online public services" in client.get("/?_l_=en").get_data(as_text=True)
+
+
+def test_a_request_reuses_the_parsed_languages(client, monkeypatch):
+    """Building a babel Locale looks for its data file on disk: each language
+    is parsed once per process, not once per request."""
+    from babel import localedata
+
+    client.get("/api/v1/nothing")
+    client.get("/api/v1/nothing", headers={"Accept-Language": "en"})
+    looked_up = []
+    original = localedata.exists
+    monkeypatch.setattr(localedata, "exists", lambda name: looked_up.append(name) or original(name))
+    assert client.get("/api/v1/nothing").get_json()["message"] == "Không tìm thấy."
+    assert client.get("/api/v1/nothing", headers={"Accept-Language": "en"}).get_json()["message"] == "Not found."
+    assert looked_up == []
