@@ -10,6 +10,7 @@ PostgreSQL needs neither.
 """
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -96,23 +97,28 @@ def insert_row(session, obj) -> None:
     from sqlalchemy import inspect as sa_inspect
     from sqlalchemy.orm import make_transient_to_detached
 
-    mapper = sa_inspect(obj).mapper
-    table = mapper.local_table
+    statement, key_attribute, columns = _insert_plan(sa_inspect(obj).mapper)
     values = {}
-    for column in table.columns:
-        if column.primary_key:
-            continue
-        attribute = mapper.get_property_by_column(column).key
+    for column_key, attribute, default in columns:
         value = obj.__dict__.get(attribute)
-        if value is None and column.default is not None:
-            default = column.default
+        if value is None and default is not None:
             value = default.arg(None) if default.is_callable else default.arg
             setattr(obj, attribute, value)
         elif attribute not in obj.__dict__:
             setattr(obj, attribute, None)
-        values[column.key] = value
-    (primary_key,) = table.primary_key.columns
-    setattr(obj, mapper.get_property_by_column(primary_key).key,
-            session.execute(table.insert().returning(primary_key), values).scalar_one())
+        values[column_key] = value
+    setattr(obj, key_attribute, session.execute(statement, values).scalar_one())
     make_transient_to_detached(obj)
     session.add(obj)
+
+
+@functools.cache
+def _insert_plan(mapper):
+    """A mapper's INSERT (built once: its values are execute parameters), the
+    attribute of its primary key, and (column, attribute, default) for the
+    other columns."""
+    table = mapper.local_table
+    (primary_key,) = table.primary_key.columns
+    columns = [(column.key, mapper.get_property_by_column(column).key, column.default)
+               for column in table.columns if not column.primary_key]
+    return table.insert().returning(primary_key), mapper.get_property_by_column(primary_key).key, columns

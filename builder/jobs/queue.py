@@ -66,6 +66,10 @@ def enqueue(func: str, *args, queue: str = "default") -> JobRecord:
     return record
 
 
+_TABLE = JobRecord.__table__
+_INSERT_RECORDS = insert(_TABLE).returning(_TABLE.c.id, _TABLE.c.func, _TABLE.c.queue, _TABLE.c.args)
+
+
 @event.listens_for(Session, "before_commit")
 def _insert_recorded_jobs(session: Session) -> None:
     """Write the transaction's recorded jobs to the outbox just before it
@@ -74,14 +78,12 @@ def _insert_recorded_jobs(session: Session) -> None:
     records = [record for record in session.info.get(SESSION_KEY, ()) if record.id is None]
     if not records:
         return
-    table = JobRecord.__table__
     rows = [{"func": r.func, "args": r.args, "queue": r.queue, "state": r.state, "attempts": r.attempts,
              "created_at": r.created_at} for r in records]
     # one statement (SQLAlchemy's insertmanyvalues batches the rows); the rows it returns are matched back by
     # content, as neither database promises to return them in order
     returned: dict[str, list[int]] = {}
-    for row in session.execute(insert(table).returning(
-            table.c.id, table.c.func, table.c.queue, table.c.args), rows):
+    for row in session.execute(_INSERT_RECORDS, rows):
         returned.setdefault(_job_key(row.func, row.queue, row.args), []).append(row.id)
     unmatched = []
     for record in records:

@@ -7,9 +7,11 @@ write lock (SQLite) and never share a number; a rolled-back submission gives
 its number back, so codes have no gaps but tolerate them."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,20 +21,26 @@ from builder.process.calendar import VIETNAM
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def next_sequence(session: Session, agency_code: str, when: datetime) -> int:
-    day = when.astimezone(VIETNAM).date()
-    insert = _INSERTS[session.get_bind().dialect.name]
+@functools.cache
+def _bump(dialect: str):
+    """The upsert for one dialect, built once: the agency and the day are
+    execute parameters (building the statement costs more than running it)."""
     table = DossierSequence.__table__
-    statement = (
-        insert(table)
-        .values(agency_code=agency_code, day=day, last=1)
+    return (
+        _INSERTS[dialect](table)
+        .values(agency_code=bindparam("agency_code"), day=bindparam("day"), last=1)
         .on_conflict_do_update(
             index_elements=[table.c.agency_code, table.c.day],
             set_={"last": table.c.last + 1},
         )
         .returning(table.c.last)
     )
-    return session.execute(statement).scalar_one()
+
+
+def next_sequence(session: Session, agency_code: str, when: datetime) -> int:
+    statement = _bump(session.get_bind().dialect.name)
+    day = when.astimezone(VIETNAM).date()
+    return session.execute(statement, {"agency_code": agency_code, "day": day}).scalar_one()
 
 
 def next_dossier_code(session: Session, agency_code: str, when: datetime) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -349,6 +349,10 @@ def _require_owner_draft(user, dossier: Dossier) -> None:
         raise Conflict(_("The dossier %(code)s was already submitted.", code=dossier.code))
 
 
+_SET_HEAD = (update(Dossier.__table__).where(Dossier.__table__.c.id == bindparam("dossier_id"))
+             .values(history_head=bindparam("head")))
+
+
 def _submit(session, user, dossier: Dossier, new: bool = False) -> None:
     """Submit a draft, or a ``new`` dossier not yet in the session: the hot
     path of a one-call submission, written with Core statements (the counter,
@@ -369,8 +373,7 @@ def _submit(session, user, dossier: Dossier, new: bool = False) -> None:
         step=dossier.current_step, first=True, keep_head=not new,
     )
     if new:  # the chain head, without a versioned ORM update of a row just written
-        session.execute(update(Dossier.__table__).where(Dossier.__table__.c.id == dossier.id)
-                        .values(history_head=entry.hash))
+        session.execute(_SET_HEAD, {"dossier_id": dossier.id, "head": entry.hash})
         set_committed_value(dossier, "history_head", entry.hash)
     enqueue("builder.jobs.tasks.render_form_pdf", dossier.id, queue="pdf")
     enqueue("builder.jobs.tasks.notify_submitted", dossier.id)

@@ -15,6 +15,11 @@ from builder.models import Dossier, HistoryEntry
 from builder.models.types import utcnow
 
 
+_TABLE = HistoryEntry.__table__
+_INSERT_ENTRY = insert(_TABLE).returning(_TABLE.c.id)
+_ENTRY_COLUMNS = [column.key for column in _TABLE.columns if column.key != "id"]
+
+
 def _digest(entry: HistoryEntry, prev_hash: str | None) -> str:
     content = {
         "dossier_id": entry.dossier_id,
@@ -91,10 +96,8 @@ def append(
         dossier.history_head = entry.hash
     # one INSERT now, outside the unit of work: the table is append-only, so
     # the entry never needs tracking, and the ORM's flush costs more than the row
-    table = HistoryEntry.__table__
-    entry.id = session.execute(  # the values as parameters: one compiled statement, cached
-        insert(table).returning(table.c.id),
-        {column.key: getattr(entry, column.key) for column in table.columns if column.key != "id"},
+    entry.id = session.execute(  # built once, the values as parameters: compiled once too
+        _INSERT_ENTRY, {key: getattr(entry, key) for key in _ENTRY_COLUMNS},
     ).scalar_one()
     return entry
 
