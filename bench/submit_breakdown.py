@@ -42,7 +42,7 @@ PARTS = (  # (module, function, label): the parts of the full path that are time
     ("builder.process.dossiers", "_form_errors", "validation (JSON Schema, errors mapped)"),
     ("builder.process.dossiers", "next_dossier_code", "dossier code (counter upsert)"),
     ("builder.process.history", "append", "history entry (with the insert flush)"),
-    ("builder.jobs.queue", "dispatch", "hand-over of the jobs to RQ"),
+    ("builder.jobs.queue", "dispatch", "hand-over of the jobs (to the thread)"),
     ("builder.process.dossiers", "dossier_dict", "the answer (dossier as JSON)"),
     ("builder.process.dossiers", "create_dossier", "create_dossier, in all"),
 )
