@@ -190,3 +190,23 @@ def test_a_forked_server_process_hands_over_with_a_thread_of_its_own(redis_app, 
     _pid, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert queue_sizes(redis_url) == {"default": 2, "pdf": 0}
+
+
+def test_each_recorded_job_gets_the_id_of_its_own_outbox_row(app):
+    """The rows of one transaction are written by one INSERT whose RETURNING
+    order no database promises: each record is matched to its own row."""
+    from datetime import date
+
+    with app.app_context():
+        with pytest.raises(TypeError):  # refused at once, not at the commit
+            enqueue("tests.job_functions.record", date(2026, 11, 23))
+        job_functions.CALLS.clear()
+        with write_transaction():
+            records = [enqueue("tests.job_functions.record", ("tuple", n)) for n in range(3)]
+            records += [enqueue("tests.job_functions.record", "same"), enqueue("tests.job_functions.record", "same")]
+            records.append(enqueue("tests.job_functions.record", 42, queue="pdf"))
+        assert len({record.id for record in records}) == 6
+        for record in records:
+            row = db.session.get(JobRecord, record.id)
+            assert (row.func, row.queue, row.args) == (record.func, record.queue, record.args)
+        assert records[0].args == [["tuple", 0]]

@@ -60,7 +60,10 @@ def enqueue(func: str, *args, queue: str = "default") -> JobRecord:
     ``func`` is the dotted path of a function in :mod:`builder.jobs.tasks`
     (or a plugin's), ``args`` are ids and primitives. The returned record has
     its id once the transaction commits."""
-    record = JobRecord(func=func, args=list(args), queue=queue, state="pending", attempts=0,
+    # kept as the database gives them back (a tuple comes back a list), and
+    # refused here, not at the commit, when JSON cannot hold them
+    args = json.loads(json.dumps(list(args)))
+    record = JobRecord(func=func, args=args, queue=queue, state="pending", attempts=0,
                        created_at=utcnow())
     db.session.info.setdefault(SESSION_KEY, []).append(record)
     return record
@@ -85,19 +88,12 @@ def _insert_recorded_jobs(session: Session) -> None:
     returned: dict[str, list[int]] = {}
     for row in session.execute(_INSERT_RECORDS, rows):
         returned.setdefault(_job_key(row.func, row.queue, row.args), []).append(row.id)
-    unmatched = []
-    for record in records:
-        ids = returned.get(_job_key(record.func, record.queue, record.args))
-        if ids:
-            record.id = ids.pop(0)
-        else:  # args that JSON stores differently (a tuple comes back a list)
-            unmatched.append(record)
-    for record, record_id in zip(unmatched, sorted(i for ids in returned.values() for i in ids)):
-        record.id = record_id
+    for record in records:  # identical jobs take their ids in order
+        record.id = returned[_job_key(record.func, record.queue, record.args)].pop(0)
 
 
 def _job_key(func: str, queue: str, args: list) -> str:
-    return json.dumps([func, queue, args], sort_keys=True, default=str)
+    return json.dumps([func, queue, args], sort_keys=True)
 
 
 def take_recorded_jobs() -> list[tuple[int, str]]:
