@@ -40,6 +40,30 @@ def staff(client, username, role="Officer", agency=BA_DINH) -> dict:
     return login(client, username, "mat-khau-can-bo")
 
 
+def statements_of(app, action) -> tuple[object, list[str]]:
+    """``action()``'s result and the SQL it sent, with "COMMIT" where a
+    transaction committed."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        seen.append(statement)
+
+    def commit(conn):
+        seen.append("COMMIT")
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", commit)
+    try:
+        return action(), seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", commit)
+
+
 def handed_over(app) -> None:
     """Wait until the jobs of the requests made so far are in Redis (a
     request hands them over in the background, after its answer)."""

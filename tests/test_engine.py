@@ -7,12 +7,12 @@ import threading
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from builder.extensions import db
 from builder.models import Dossier, HistoryEntry
 from builder.process import history
-from tests.helpers import BA_DINH, HOAN_KIEM, citizen, example_data, staff, submit_birth
+from tests.helpers import BA_DINH, HOAN_KIEM, citizen, example_data, staff, statements_of, submit_birth
 
 SO_TU_PHAP = "000.00.12.H26"
 
@@ -188,26 +188,11 @@ def test_a_transition_reads_the_dossier_once_and_writes_it_once(client, people, 
     code = submit_birth(client, people["owner"], birth_package)["code"]
     with app.app_context():
         version_before = db.session.scalar(select(Dossier.row_version).where(Dossier.code == code))
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, params, context, executemany):
-        if "COMMIT" not in seen:  # the transition's own transaction (jobs without Redis run after it)
-            seen.append(" ".join(statement.split()[:3]))
-
-    def commit(conn):
-        seen.append("COMMIT")
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    event.listen(engine, "commit", commit)
-    try:
-        body = ok(act(client, people["desk"], code, "receive"))
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-        event.remove(engine, "commit", commit)
+    response, statements = statements_of(app, lambda: act(client, people["desk"], code, "receive"))
+    body = ok(response)
+    # the transition's own transaction (without Redis, its jobs run after it)
+    seen = [" ".join(statement.split()[:3]) for statement in statements[:statements.index("COMMIT")]]
     assert body["status"] == 2
-    seen = seen[:seen.index("COMMIT")]
     writes = [s for s in seen if not s.startswith(("SELECT", "BEGIN"))]
     assert writes == ["UPDATE dossier SET", "INSERT INTO dossier_history", "INSERT INTO job_outbox"], seen
     assert len([s for s in seen if s.startswith("SELECT dossier.")]) == 1, seen

@@ -5,34 +5,13 @@ from __future__ import annotations
 
 import copy
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from builder import detached_cache
 from builder.extensions import db
 from builder.forms.package import import_package
 from builder.models import Procedure
-from tests.helpers import BIRTH_CODE, citizen, example_data
-
-
-def _statements(app, action):
-    seen = []
-
-    def record(conn, cursor, statement, params, context, executemany):
-        seen.append(statement)
-
-    def commit(conn):
-        seen.append("COMMIT")
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    event.listen(engine, "commit", commit)
-    try:
-        result = action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-        event.remove(engine, "commit", commit)
-    return result, seen
+from tests.helpers import BIRTH_CODE, citizen, example_data, statements_of
 
 
 def _draft(client, headers):
@@ -45,7 +24,7 @@ def _draft(client, headers):
 def test_a_second_submission_reads_no_service_agency_or_version(app, client, library):
     headers = citizen(client)
     _draft(client, headers)  # fills the cache
-    body, statements = _statements(app, lambda: _draft(client, headers))
+    body, statements = statements_of(app, lambda: _draft(client, headers))
     assert body["procedure"] == BIRTH_CODE and body["version"] == 1
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert not [s for s in reads if "FROM procedure" in s or "FROM agency" in s], reads
@@ -101,7 +80,7 @@ def test_the_cache_can_be_turned_off(app, client, library):
     app.config["CATALOGUE_CACHE_SECONDS"] = 0
     headers = citizen(client)
     _draft(client, headers)
-    _, statements = _statements(app, lambda: _draft(client, headers))
+    _, statements = statements_of(app, lambda: _draft(client, headers))
     assert [s for s in statements if "FROM procedure" in s]
 
 
@@ -118,7 +97,7 @@ def test_a_one_call_submission_writes_each_row_once(app, client, library, birth_
     headers = citizen(client)
     payload = {"procedure": "TEST.ONE-CALL", "data": example_data(package), "delivery": {"method": "online"}}
     assert client.post("/api/v1/dossiers", headers=headers, json=payload).status_code == 201  # warm
-    response, statements = _statements(app, lambda: client.post("/api/v1/dossiers", headers=headers, json=payload))
+    response, statements = statements_of(app, lambda: client.post("/api/v1/dossiers", headers=headers, json=payload))
     body = response.get_json()
     assert response.status_code == 201 and body["status"] == 1 and body["code"], body
     submission = statements[:statements.index("COMMIT")]  # then the jobs run here (no Redis in tests)

@@ -4,27 +4,16 @@ change made in this process applies at once, another process's within the
 TTL, and 0 turns it off."""
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from builder import detached_cache
 from builder.extensions import db
-from tests.helpers import BA_DINH, citizen, staff
+from tests.helpers import BA_DINH, citizen, staff, statements_of
 
 
 def _user_reads(app, action) -> tuple[object, list[str]]:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, params, context, executemany):
-        if "ab_user" in statement or "user_profile" in statement or "ab_role" in statement:
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        return action(), seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    result, statements = statements_of(app, action)
+    return result, [s for s in statements if "ab_user" in s or "user_profile" in s or "ab_role" in s]
 
 
 def _set_user(app, username: str, **changes) -> None:
