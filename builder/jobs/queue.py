@@ -5,8 +5,8 @@ transaction commits (through :func:`builder.database.write_transaction`), the
 recorded jobs are handed to RQ in one Redis round trip (inside a request, by
 the process's hand-over thread, :mod:`builder.jobs.handover`, so the answer
 does not wait for it), or, with no ``REDIS_URL``, run right here in the
-process. The record stays ``pending``
-until a worker has run it (then ``done``, or ``failed`` after its retries).
+process. The record stays ``pending`` until a worker has run it (then
+``done``, or ``failed`` after its retries).
 
 A job whose hand-over failed (Redis down, or the process died between the
 commit and the hand-over) is found by :func:`flush_outbox`, which every worker
