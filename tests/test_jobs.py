@@ -210,3 +210,31 @@ def test_each_recorded_job_gets_the_id_of_its_own_outbox_row(app):
             row = db.session.get(JobRecord, record.id)
             assert (row.func, row.queue, row.args) == (record.func, record.queue, record.args)
         assert records[0].args == [["tuple", 0]]
+
+
+def test_a_stopped_hand_over_thread_is_started_again(redis_app, redis_url, monkeypatch):
+    from builder.jobs import queue as job_queue
+
+    handover = redis_app.extensions["motcua.handover"]
+    original = job_queue.hand_over
+
+    def fatal(jobs):
+        raise SystemExit("the thread stops")  # not an Exception: nothing in the thread catches it
+
+    monkeypatch.setattr(job_queue, "hand_over", fatal)
+    with redis_app.test_request_context("/"):
+        with write_transaction():
+            lost = enqueue("tests.job_functions.record", "lost")
+    assert handover.drain(timeout=10)
+    handover._thread.join(timeout=10)
+    assert not handover._thread.is_alive()
+    monkeypatch.setattr(job_queue, "hand_over", original)
+    with redis_app.test_request_context("/"):
+        with write_transaction():
+            enqueue("tests.job_functions.record", "after")
+    assert handover.drain(timeout=10)
+    assert queue_sizes(redis_url) == {"default": 1, "pdf": 0}
+    with redis_app.app_context():  # the lost one waits in the outbox for the sweep
+        assert db.session.get(JobRecord, lost.id).state == "pending"
+        assert flush_outbox() == 1
+    assert queue_sizes(redis_url) == {"default": 2, "pdf": 0}

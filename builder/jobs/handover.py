@@ -29,20 +29,22 @@ EXIT_GRACE_SECONDS = 3.0
 
 class Handover:
     """The hand-over thread of one app in one process (started on first use,
-    and again in a forked child, where the parent's thread does not run)."""
+    and again in a forked child, where the parent's thread does not run, or
+    if it ever stopped)."""
 
     def __init__(self, app: Flask):
         self.app = app
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._pid: int | None = None
+        self._thread: threading.Thread | None = None
         self._waiting: queue.SimpleQueue = queue.SimpleQueue()
         self._unfinished = 0
 
     def submit(self, jobs: list[tuple[int, str]]) -> None:
         """Hand ``jobs`` ``(record id, queue)`` over in the background."""
         with self._lock:
-            if self._pid != os.getpid():
+            if self._pid != os.getpid() or not self._thread.is_alive():
                 self._start()
             self._unfinished += 1
         self._waiting.put(jobs)
@@ -56,7 +58,8 @@ class Handover:
     def _start(self) -> None:
         first = self._pid is None
         self._pid, self._waiting, self._unfinished = os.getpid(), queue.SimpleQueue(), 0
-        threading.Thread(target=self._run, name="motcua-job-handover", daemon=True).start()
+        self._thread = threading.Thread(target=self._run, name="motcua-job-handover", daemon=True)
+        self._thread.start()
         if first:
             atexit.register(self.drain, EXIT_GRACE_SECONDS)
 
