@@ -14,7 +14,11 @@ For each database (SQLite file, PostgreSQL) this script, in one run:
 * registers one citizen per client thread and signs each in (bearer tokens);
 * alternates bare / full measurements for ``--rounds`` rounds (the order flips
   every round) and prints requests per second, the full/bare ratio and the
-  latency percentiles of the full path, with the medians over the rounds.
+  latency percentiles of the full path, with the medians over the rounds;
+* then offers both paths the same steady rate (``--paced-share`` of the full
+  path's throughput, an open loop) and prints their latencies, counted from
+  each request's due instant: the latency of the path below saturation, which
+  the closed loop cannot show (there it is about concurrency / throughput).
 
 It never asserts on time: the figures are ratios measured in the same run on
 the same machine, printed for a human to read. It exits non-zero only when the
@@ -256,57 +260,54 @@ def count_rows(url: str, table: str) -> int:
 
 # --- load --------------------------------------------------------------------
 
-def run_load(port: int, path: str, body: bytes, tokens: list[str], total: int,
-             concurrency: int, timeout: float = 30.0) -> dict:
-    """``total`` POSTs by ``concurrency`` closed-loop client threads, one
-    token per thread. Each request opens its own connection (sync workers
-    close it anyway). Returns throughput, latencies and answers."""
-    lock = threading.Lock()
-    issued = [0]
+def _headers(token: str) -> dict[str, str]:
+    return {"Connection": "close", "Content-Type": "application/json", "Accept": "application/json",
+            "Authorization": f"Bearer {token}"}
+
+
+def _post_once(port: int, path: str, body: bytes, headers: dict, timeout: float,
+               first_failure: list[str]) -> object:
+    """One POST on its own connection (sync workers close it anyway): the
+    status, or the exception's name; the first failure's text is kept."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        status: object = response.status
+        if status != 201 and not first_failure:
+            first_failure.append(f"{status}: {payload[:300].decode(errors='replace')}")
+    except Exception as exc:  # counted, never fatal
+        status = type(exc).__name__
+        if not first_failure:
+            first_failure.append(f"{status}: {exc}")
+    finally:
+        conn.close()
+    return status
+
+
+def _run_clients(concurrency: int, client) -> tuple[list[list[tuple[float, object]]], float]:
+    """Start ``concurrency`` threads running ``client(index, samples, began)``
+    together; their samples and the seconds from the start to the last end."""
     samples: list[list[tuple[float, object]]] = [[] for _ in range(concurrency)]
-    first_failure: list[str] = []
     start = threading.Barrier(concurrency + 1)
+    began = [0.0]
 
-    def client(index: int) -> None:
-        headers = {
-            "Connection": "close",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "Authorization": f"Bearer {tokens[index % len(tokens)]}",
-        }
-        out = samples[index]
+    def run(index: int) -> None:
         start.wait()
-        while True:
-            with lock:
-                if issued[0] >= total:
-                    return
-                issued[0] += 1
-            began = time.perf_counter()
-            conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-            try:
-                conn.request("POST", path, body=body, headers=headers)
-                response = conn.getresponse()
-                payload = response.read()
-                status: object = response.status
-                if status != 201 and not first_failure:
-                    first_failure.append(f"{status}: {payload[:300].decode(errors='replace')}")
-            except Exception as exc:  # counted, never fatal
-                status = type(exc).__name__
-                if not first_failure:
-                    first_failure.append(f"{status}: {exc}")
-            finally:
-                conn.close()
-            out.append((time.perf_counter() - began, status))
+        client(index, samples[index], began[0])
 
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(concurrency)]
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(concurrency)]
     for thread in threads:
         thread.start()
+    began[0] = time.perf_counter()
     start.wait()
-    began = time.perf_counter()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
+    return samples, time.perf_counter() - began[0]
 
+
+def _figures(samples: list[list[tuple[float, object]]], elapsed: float, first_failure: list[str]) -> dict:
     flat = [s for per_thread in samples for s in per_thread]
     latencies = sorted(latency for latency, _ in flat)
     answers: dict[str, int] = {}
@@ -327,6 +328,58 @@ def run_load(port: int, path: str, body: bytes, tokens: list[str], total: int,
         "max_ms": (latencies[-1] * 1000) if latencies else math.nan,
         "mean_ms": statistics.fmean(latencies) * 1000 if latencies else math.nan,
     }
+
+
+def run_load(port: int, path: str, body: bytes, tokens: list[str], total: int,
+             concurrency: int, timeout: float = 30.0) -> dict:
+    """``total`` POSTs by ``concurrency`` closed-loop client threads, one
+    token per thread: each sends its next request as soon as the last one is
+    answered. Returns throughput, latencies and answers."""
+    lock = threading.Lock()
+    issued = [0]
+    first_failure: list[str] = []
+
+    def client(index: int, out: list, _began: float) -> None:
+        headers = _headers(tokens[index % len(tokens)])
+        while True:
+            with lock:
+                if issued[0] >= total:
+                    return
+                issued[0] += 1
+            sent = time.perf_counter()
+            status = _post_once(port, path, body, headers, timeout, first_failure)
+            out.append((time.perf_counter() - sent, status))
+
+    samples, elapsed = _run_clients(concurrency, client)
+    return _figures(samples, elapsed, first_failure)
+
+
+def run_paced(port: int, path: str, body: bytes, tokens: list[str], total: int, rate: float,
+              concurrency: int, timeout: float = 30.0) -> dict:
+    """``total`` POSTs offered at a steady ``rate`` per second (an open loop,
+    as citizens arrive), sent by up to ``concurrency`` client threads. A
+    request's latency counts from the instant it was due, so a server that
+    falls behind is charged for the wait too."""
+    lock = threading.Lock()
+    issued = [0]
+    first_failure: list[str] = []
+
+    def client(index: int, out: list, began: float) -> None:
+        headers = _headers(tokens[index % len(tokens)])
+        while True:
+            with lock:
+                if issued[0] >= total:
+                    return
+                due = began + issued[0] / rate
+                issued[0] += 1
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            status = _post_once(port, path, body, headers, timeout, first_failure)
+            out.append((time.perf_counter() - due, status))
+
+    samples, elapsed = _run_clients(concurrency, client)
+    return _figures(samples, elapsed, first_failure)
 
 
 # --- preparing the app -------------------------------------------------------
@@ -485,8 +538,17 @@ def bench_database(kind: str, args, root: Path) -> dict:
                 measured["ratio"] = measured["full"]["rps"] / bare_rps if bare_rps else math.nan
                 measured["order"] = [label for label, _, _ in order]
                 rounds.append(measured)
+            paced = None
+            if args.paced_share > 0:
+                # both paths offered the same steady load: a share of what the full path managed above
+                rate = args.paced_share * statistics.median(r["full"]["rps"] for r in rounds)
+                paced = {"rate": rate}
+                for label, server, path in (("bare", bare, BARE_PATH), ("full", full, FULL_PATH)):
+                    log(f"{kind}: paced, {label}: {args.paced_requests} requests at {rate:.0f}/s")
+                    paced[label] = run_paced(server.port, path, body, tokens, args.paced_requests, rate,
+                                             args.concurrency)
             for label, server in (("full", full), ("bare", bare)):
-                if any(r[label]["non_201"] for r in rounds):
+                if any(r[label]["non_201"] for r in rounds) or (paced and paced[label]["non_201"]):
                     for line in error_summary(server):
                         log(f"{kind}: {label} server log: {line}")
         except BaseException:
@@ -504,9 +566,12 @@ def bench_database(kind: str, args, root: Path) -> dict:
             "rounds": rounds,
             "median": summarise(rounds),
             # a check that every 201 was a row, in both apps
-            "full_created_answers": warm_created["full"] + sum(r["full"]["created"] for r in rounds),
+            "paced": paced,
+            "full_created_answers": warm_created["full"] + sum(r["full"]["created"] for r in rounds)
+            + (paced["full"]["created"] if paced else 0),
             "dossiers_stored": count_rows(app_url, "dossier"),
-            "bare_created_answers": warm_created["bare"] + sum(r["bare"]["created"] for r in rounds),
+            "bare_created_answers": warm_created["bare"] + sum(r["bare"]["created"] for r in rounds)
+            + (paced["bare"]["created"] if paced else 0),
             "bare_rows_stored": count_rows(bare_url, "bare_dossier"),
         }
 
@@ -574,6 +639,25 @@ def print_report(results: list[dict], args) -> None:
             print(f"  INVALID: {m['full_non_201']} full and {m['bare_non_201']} bare answers were not 201")
     print("(latencies are seen by the client, so they include the wait for one of the 2 workers:"
           f" with {args.concurrency} clients in a closed loop, mean latency ~ {args.concurrency} / r/s)")
+    paced = [r for r in results if r.get("paced")]
+    if paced:
+        print()
+        print(f"Paced (open loop): both paths offered the same steady rate, {args.paced_share:.0%} of the full "
+              f"path's closed-loop r/s above, {args.paced_requests} requests; latency from each request's due "
+              "instant")
+        header = (f"{'database':<11}{'rate/s':>8}{'full p50':>10}{'full p95':>10}{'full p99':>10}"
+                  f"{'bare p50':>10}{'bare p99':>10}{'full r/s':>10}{'non-201 full/bare':>19}")
+        print("-" * len(header))
+        print(header)
+        print("-" * len(header))
+        for result in paced:
+            p = result["paced"]
+            print(f"{result['database']:<11}{p['rate']:>8.0f}{p['full']['p50_ms']:>10.1f}{p['full']['p95_ms']:>10.1f}"
+                  f"{p['full']['p99_ms']:>10.1f}{p['bare']['p50_ms']:>10.1f}{p['bare']['p99_ms']:>10.1f}"
+                  f"{p['full']['rps']:>10.1f}{p['full']['non_201']:>12}/{p['bare']['non_201']}")
+        print("-" * len(header))
+        print("(not the issue's measurement, which is the closed loop above: this one shows the latency of "
+              "the path itself when the workers are not saturated)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -590,10 +674,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="a PostgreSQL database to connect to for creating and dropping the scratch one")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14",
                         help="scratch Redis database, FLUSHED before and after (default db 14)")
+    parser.add_argument("--paced-share", type=float, default=0.5,
+                        help="after the rounds, offer both paths a steady rate of this share of the full "
+                             "path's r/s and report latencies (default 0.5; 0 skips it)")
+    parser.add_argument("--paced-requests", type=int, default=500,
+                        help="requests per path at the paced rate (default 500)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temp dir (instances, gunicorn logs) for inspection")
     args = parser.parse_args(argv)
+    if args.paced_share < 0 or args.paced_requests < 1:
+        parser.error("--paced-share must not be negative and --paced-requests must be at least 1")
     for name in ("requests", "concurrency", "rounds"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
@@ -626,12 +717,15 @@ def main(argv: list[str] | None = None) -> int:
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "platform": platform.platform()},
             "settings": {k: getattr(args, k) for k in
-                         ("db", "requests", "concurrency", "rounds", "warmup", "citizens")},
+                         ("db", "requests", "concurrency", "rounds", "warmup", "citizens",
+                          "paced_share", "paced_requests")},
             "targets": {"ratio_min": TARGET_RATIO, "full_p99_ms_max": TARGET_P99_MS},
             "results": results,
         }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"figures written to {path}")
-    invalid = any(r["median"]["full_non_201"] or r["median"]["bare_non_201"] for r in results)
+    invalid = any(r["median"]["full_non_201"] or r["median"]["bare_non_201"]
+                  or (r["paced"] and (r["paced"]["full"]["non_201"] or r["paced"]["bare"]["non_201"]))
+                  for r in results)
     return 1 if invalid else 0
 
 
