@@ -286,28 +286,48 @@ def _post_once(port: int, path: str, body: bytes, headers: dict, timeout: float,
     return status
 
 
-def _run_clients(concurrency: int, client) -> tuple[list[list[tuple[float, object]]], float]:
-    """Start ``concurrency`` threads running ``client(index, samples, began)``
-    together; their samples and the seconds from the start to the last end."""
+def run_load(port: int, path: str, body: bytes, tokens: list[str], total: int,
+             concurrency: int, rate: float | None = None, timeout: float = 30.0) -> dict:
+    """``total`` POSTs by ``concurrency`` client threads, one token per
+    thread. Without ``rate``, a closed loop: each thread sends its next
+    request as soon as the last one is answered. With it, an open loop at a
+    steady ``rate`` per second, as citizens arrive: each request waits for
+    the instant it is due, and its latency counts from that instant, so a
+    server that falls behind is charged for the wait too. Returns
+    throughput, latencies and answers."""
+    lock = threading.Lock()
+    issued = [0]
     samples: list[list[tuple[float, object]]] = [[] for _ in range(concurrency)]
+    first_failure: list[str] = []
     start = threading.Barrier(concurrency + 1)
     began = [0.0]
 
-    def run(index: int) -> None:
+    def client(index: int) -> None:
+        headers = _headers(tokens[index % len(tokens)])
+        out = samples[index]
         start.wait()
-        client(index, samples[index], began[0])
+        while True:
+            with lock:
+                if issued[0] >= total:
+                    return
+                due = began[0] + issued[0] / rate if rate else None
+                issued[0] += 1
+            if due is None:
+                due = time.perf_counter()
+            elif (pause := due - time.perf_counter()) > 0:
+                time.sleep(pause)
+            status = _post_once(port, path, body, headers, timeout, first_failure)
+            out.append((time.perf_counter() - due, status))
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(concurrency)]
     for thread in threads:
         thread.start()
     began[0] = time.perf_counter()
     start.wait()
     for thread in threads:
         thread.join()
-    return samples, time.perf_counter() - began[0]
+    elapsed = time.perf_counter() - began[0]
 
-
-def _figures(samples: list[list[tuple[float, object]]], elapsed: float, first_failure: list[str]) -> dict:
     flat = [s for per_thread in samples for s in per_thread]
     latencies = sorted(latency for latency, _ in flat)
     answers: dict[str, int] = {}
@@ -328,58 +348,6 @@ def _figures(samples: list[list[tuple[float, object]]], elapsed: float, first_fa
         "max_ms": (latencies[-1] * 1000) if latencies else math.nan,
         "mean_ms": statistics.fmean(latencies) * 1000 if latencies else math.nan,
     }
-
-
-def run_load(port: int, path: str, body: bytes, tokens: list[str], total: int,
-             concurrency: int, timeout: float = 30.0) -> dict:
-    """``total`` POSTs by ``concurrency`` closed-loop client threads, one
-    token per thread: each sends its next request as soon as the last one is
-    answered. Returns throughput, latencies and answers."""
-    lock = threading.Lock()
-    issued = [0]
-    first_failure: list[str] = []
-
-    def client(index: int, out: list, _began: float) -> None:
-        headers = _headers(tokens[index % len(tokens)])
-        while True:
-            with lock:
-                if issued[0] >= total:
-                    return
-                issued[0] += 1
-            sent = time.perf_counter()
-            status = _post_once(port, path, body, headers, timeout, first_failure)
-            out.append((time.perf_counter() - sent, status))
-
-    samples, elapsed = _run_clients(concurrency, client)
-    return _figures(samples, elapsed, first_failure)
-
-
-def run_paced(port: int, path: str, body: bytes, tokens: list[str], total: int, rate: float,
-              concurrency: int, timeout: float = 30.0) -> dict:
-    """``total`` POSTs offered at a steady ``rate`` per second (an open loop,
-    as citizens arrive), sent by up to ``concurrency`` client threads. A
-    request's latency counts from the instant it was due, so a server that
-    falls behind is charged for the wait too."""
-    lock = threading.Lock()
-    issued = [0]
-    first_failure: list[str] = []
-
-    def client(index: int, out: list, began: float) -> None:
-        headers = _headers(tokens[index % len(tokens)])
-        while True:
-            with lock:
-                if issued[0] >= total:
-                    return
-                due = began + issued[0] / rate
-                issued[0] += 1
-            pause = due - time.perf_counter()
-            if pause > 0:
-                time.sleep(pause)
-            status = _post_once(port, path, body, headers, timeout, first_failure)
-            out.append((time.perf_counter() - due, status))
-
-    samples, elapsed = _run_clients(concurrency, client)
-    return _figures(samples, elapsed, first_failure)
 
 
 # --- preparing the app -------------------------------------------------------
@@ -545,8 +513,8 @@ def bench_database(kind: str, args, root: Path) -> dict:
                 paced = {"rate": rate}
                 for label, server, path in (("bare", bare, BARE_PATH), ("full", full, FULL_PATH)):
                     log(f"{kind}: paced, {label}: {args.paced_requests} requests at {rate:.0f}/s")
-                    paced[label] = run_paced(server.port, path, body, tokens, args.paced_requests, rate,
-                                             args.concurrency)
+                    paced[label] = run_load(server.port, path, body, tokens, args.paced_requests,
+                                            args.concurrency, rate=rate)
             for label, server in (("full", full), ("bare", bare)):
                 if any(r[label]["non_201"] for r in rounds) or (paced and paced[label]["non_201"]):
                     for line in error_summary(server):
