@@ -161,7 +161,7 @@ def test_a_request_answers_before_its_jobs_reach_redis(redis_app, redis_url, mon
                 records.append(enqueue("tests.job_functions.record", number))
     assert queue_sizes(redis_url) == {"default": 0, "pdf": 0}  # all three answered, none handed over yet
     gate.set()
-    assert redis_app.extensions["motcua.handover"].drain(timeout=10)
+    handed_over(redis_app)
     assert queue_sizes(redis_url) == {"default": 3, "pdf": 0}
     ids = [record.id for record in records]
     assert pipelines == [ids[:1], ids[1:]]  # the first alone; the two that waited, together
@@ -174,7 +174,7 @@ def test_a_forked_server_process_hands_over_with_a_thread_of_its_own(redis_app, 
     with redis_app.test_request_context("/"):
         with write_transaction():
             enqueue("tests.job_functions.record", "parent")
-    assert handover.drain(timeout=10)
+    handed_over(redis_app)
     child = os.fork()
     if child == 0:  # pragma: no cover (reported through the exit status)
         code = 1
@@ -225,14 +225,14 @@ def test_a_stopped_hand_over_thread_is_started_again(redis_app, redis_url, monke
     with redis_app.test_request_context("/"):
         with write_transaction():
             lost = enqueue("tests.job_functions.record", "lost")
-    assert handover.drain(timeout=10)
+    handed_over(redis_app)
     handover._thread.join(timeout=10)
     assert not handover._thread.is_alive()
     monkeypatch.setattr(job_queue, "hand_over", original)
     with redis_app.test_request_context("/"):
         with write_transaction():
             enqueue("tests.job_functions.record", "after")
-    assert handover.drain(timeout=10)
+    handed_over(redis_app)
     assert queue_sizes(redis_url) == {"default": 1, "pdf": 0}
     with redis_app.app_context():  # the lost one waits in the outbox for the sweep
         assert db.session.get(JobRecord, lost.id).state == "pending"
