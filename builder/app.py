@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_database(app)
 
     from builder import models  # noqa: F401  (registers the tables)
+    from builder.api.tokens import init_tokens
     from builder.errors_http import register_error_handlers
     from builder.i18n import init_i18n, prepare_catalogs
     from builder.jobs.queue import init_jobs
@@ -77,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_plugins(app)
     init_jobs(app)
     init_catalogue_cache(app)
+    init_tokens(app)
     prepare_catalogs(app)
     with app.app_context():
         from builder.portal import PortalIndexView

@@ -25,6 +25,10 @@ CATALOGUE_CACHE_SECONDS = 5
 # made on another server (an account deactivated, a role taken away) takes
 # effect within this time (builder/security.py); 0 reads them on every call
 SIGNED_IN_USER_CACHE_SECONDS = 5
+# how many verified bearer tokens a process keeps, so that a token is decoded
+# and its signature checked once, not on every call (builder/api/tokens.py);
+# revocation and the user are still checked on every call; 0 turns it off
+VERIFIED_TOKEN_CACHE_SIZE = 4096
 DEADLINE_WATCH_SECONDS = 600  # and runs the deadline watch this often
 PAYMENT_POLL_SECONDS = 120  # and asks the gateways about pending payments this often
 
