@@ -64,10 +64,18 @@ def statements_of(app, action) -> tuple[object, list[str]]:
         event.remove(engine, "commit", commit)
 
 
-def handed_over(app) -> None:
-    """Wait until the jobs of the requests made so far are in Redis (a
-    request hands them over in the background, after its answer)."""
+def handed_over(app, relay: bool = True) -> None:
+    """Wait until the jobs of the requests made so far are posted (a request
+    posts them in the background, after its answer), then, with ``relay``,
+    relay them to RQ as a worker's relay thread does."""
+    from builder.jobs.queue import redis_connection
+    from builder.jobs.relay import relay_waiting
+
     assert app.extensions["motcua.handover"].drain(timeout=30), "the jobs were not handed over"
+    if relay:
+        with app.app_context():
+            while relay_waiting(redis_connection()):
+                pass
 
 
 def example_data(package: dict) -> dict:

@@ -73,7 +73,7 @@ def test_submission_survives_redis_being_down(app_config, redis_url, birth_packa
     client = app.test_client()
     body = submit_birth(client, citizen(client), birth_package)
     assert body["status"] == 1
-    handed_over(app)  # tried, in the background, and failed
+    handed_over(app, relay=False)  # tried, in the background, and failed
     with app.app_context():
         jobs = db.session.scalars(select(JobRecord).order_by(JobRecord.id)).all()
         assert [(j.func, j.state) for j in jobs] == [
@@ -141,19 +141,21 @@ def test_jobs_run_in_process_without_redis(app):
 
 
 def test_a_request_answers_before_its_jobs_reach_redis(redis_app, redis_url, monkeypatch):
-    """Inside a request, the hand-over thread hands the jobs over: the commit
-    returns at once, and jobs that wait meanwhile share one pipeline."""
+    """Inside a request, the hand-over thread posts the jobs: the commit
+    returns at once, jobs that wait meanwhile share one RPUSH, and the
+    workers' relay makes them RQ jobs."""
     from builder.jobs import queue as job_queue
+    from builder.jobs.relay import LIST_KEY
 
-    gate, pipelines = threading.Event(), []
-    original = job_queue._hand_to_rq
+    gate, posts = threading.Event(), []
+    original = job_queue.post_for_relay
 
-    def held(connection, jobs):
+    def held(jobs):
         gate.wait(10)
-        pipelines.append([job_id for job_id, _ in jobs])
-        original(connection, jobs)
+        posts.append([job_id for job_id, _ in jobs])
+        original(jobs)
 
-    monkeypatch.setattr(job_queue, "_hand_to_rq", held)
+    monkeypatch.setattr(job_queue, "post_for_relay", held)
     records = []
     for number in range(3):
         with redis_app.test_request_context("/api/v1/dossiers", method="POST"):
@@ -161,10 +163,13 @@ def test_a_request_answers_before_its_jobs_reach_redis(redis_app, redis_url, mon
                 records.append(enqueue("tests.job_functions.record", number))
     assert queue_sizes(redis_url) == {"default": 0, "pdf": 0}  # all three answered, none handed over yet
     gate.set()
-    handed_over(redis_app)
-    assert queue_sizes(redis_url) == {"default": 3, "pdf": 0}
+    handed_over(redis_app, relay=False)
     ids = [record.id for record in records]
-    assert pipelines == [ids[:1], ids[1:]]  # the first alone; the two that waited, together
+    assert posts == [ids[:1], ids[1:]]  # the first alone; the two that waited, together
+    connection = Redis.from_url(redis_url)
+    assert connection.llen(LIST_KEY) == 2 and queue_sizes(redis_url) == {"default": 0, "pdf": 0}
+    handed_over(redis_app)  # the relay, as a worker runs it
+    assert connection.llen(LIST_KEY) == 0 and queue_sizes(redis_url) == {"default": 3, "pdf": 0}
 
 
 def test_a_forked_server_process_hands_over_with_a_thread_of_its_own(redis_app, redis_url):
@@ -189,6 +194,7 @@ def test_a_forked_server_process_hands_over_with_a_thread_of_its_own(redis_app, 
             os._exit(code)
     _pid, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+    handed_over(redis_app)  # the child's batch, relayed
     assert queue_sizes(redis_url) == {"default": 2, "pdf": 0}
 
 
@@ -216,19 +222,19 @@ def test_a_stopped_hand_over_thread_is_started_again(redis_app, redis_url, monke
     from builder.jobs import queue as job_queue
 
     handover = redis_app.extensions["motcua.handover"]
-    original = job_queue.hand_over
+    original = job_queue.post_for_relay
 
     def fatal(jobs):
         raise SystemExit("the thread stops")  # not an Exception: nothing in the thread catches it
 
-    monkeypatch.setattr(job_queue, "hand_over", fatal)
+    monkeypatch.setattr(job_queue, "post_for_relay", fatal)
     with redis_app.test_request_context("/"):
         with write_transaction():
             lost = enqueue("tests.job_functions.record", "lost")
     handed_over(redis_app)
     handover._thread.join(timeout=10)
     assert not handover._thread.is_alive()
-    monkeypatch.setattr(job_queue, "hand_over", original)
+    monkeypatch.setattr(job_queue, "post_for_relay", original)
     with redis_app.test_request_context("/"):
         with write_transaction():
             enqueue("tests.job_functions.record", "after")

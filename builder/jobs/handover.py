@@ -1,17 +1,18 @@
-"""Handing committed jobs to RQ off the request's path.
+"""Handing committed jobs over off the request's path.
 
-A request's jobs are handed to RQ after its transaction commits; waiting for
-that (RQ's bookkeeping and a Redis round trip) would only delay the answer.
-So inside a request, :func:`builder.jobs.queue.dispatch` gives them to this
-process's hand-over thread and answers at once. The thread hands over
-everything that is waiting in one Redis pipeline, in an app context of its
-own.
+A request's jobs are handed over after its transaction commits; waiting for
+that (a Redis round trip) would only delay the answer. So inside a request,
+:func:`builder.jobs.queue.dispatch` gives them to this process's hand-over
+thread and answers at once. The thread posts everything that is waiting with
+one RPUSH for the workers' relay (:mod:`builder.jobs.relay`), which makes them
+RQ jobs, in an app context of its own.
 
 Nothing is lost if the thread never gets to a job (the process is killed, or
 Redis is down): the job is in the outbox, still ``pending``, and a worker's
 sweep hands it over (``OUTBOX_SWEEP_SECONDS``). At a normal exit the thread
 gets a moment to finish. Outside a request (the CLI, the workers) the
-hand-over stays inline, as such a process may end right after it.
+hand-over stays inline and goes to RQ directly, as such a process may end
+right after it.
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ class Handover:
         self._unfinished = 0
 
     def submit(self, jobs: list[tuple[int, str]]) -> None:
-        """Hand ``jobs`` ``(record id, queue)`` over in the background."""
+        """Post ``jobs`` ``(record id, queue)`` for the relay in the background."""
         with self._lock:
             if self._pid != os.getpid() or not self._thread.is_alive():
                 self._start()
@@ -64,21 +65,21 @@ class Handover:
             atexit.register(self.drain, EXIT_GRACE_SECONDS)
 
     def _run(self) -> None:
-        from builder.jobs.queue import hand_over
+        from builder.jobs import queue as jobs_queue
 
         waiting = self._waiting
         while True:
             batches = [waiting.get()]
-            while True:  # whatever else came meanwhile goes in the same pipeline
+            while True:  # whatever else came meanwhile goes in the same RPUSH
                 try:
                     batches.append(waiting.get_nowait())
                 except queue.Empty:
                     break
             try:
                 with self.app.app_context():
-                    hand_over([job for batch in batches for job in batch])
+                    jobs_queue.post_for_relay([job for batch in batches for job in batch])
             except Exception:  # the sweep hands them over later; the thread goes on
-                log.exception("handing jobs over to RQ failed")
+                log.exception("posting jobs for the relay failed")
             finally:
                 with self._idle:
                     self._unfinished -= len(batches)

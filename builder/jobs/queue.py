@@ -2,11 +2,13 @@
 
 ``enqueue(func, *args)`` records a job in the current transaction. When that
 transaction commits (through :func:`builder.database.write_transaction`), the
-recorded jobs are handed to RQ in one Redis round trip (inside a request, by
-the process's hand-over thread, :mod:`builder.jobs.handover`, so the answer
-does not wait for it), or, with no ``REDIS_URL``, run right here in the
-process. The record stays ``pending`` until a worker has run it (then
-``done``, or ``failed`` after its retries).
+recorded jobs are handed over: inside a request, the process's hand-over
+thread (:mod:`builder.jobs.handover`, so the answer does not wait) posts them
+with one RPUSH for the workers' relay (:mod:`builder.jobs.relay`), which makes
+them RQ jobs; outside a request (the CLI, the workers) they go to RQ at once;
+with no ``REDIS_URL`` they run right here in the process. The record stays
+``pending`` until a worker has run it (then ``done``, or ``failed`` after its
+retries).
 
 A job whose hand-over failed (Redis down, or the process died between the
 commit and the hand-over) is found by :func:`flush_outbox`, which every worker
@@ -106,8 +108,9 @@ def forget_recorded_jobs() -> None:
 
 
 def dispatch(jobs: list[tuple[int, str]]) -> None:
-    """Hand committed jobs ``(record id, queue)`` over: to RQ (in the
-    background during a request), or run them now when there is no Redis."""
+    """Hand committed jobs ``(record id, queue)`` over: for the workers'
+    relay (in the background, during a request), to RQ (elsewhere), or run
+    them now when there is no Redis."""
     if not jobs:
         return
     if redis_connection() is None:
@@ -119,6 +122,18 @@ def dispatch(jobs: list[tuple[int, str]]) -> None:
         current_app.extensions["motcua.handover"].submit(jobs)
     else:
         hand_over(jobs)
+
+
+def post_for_relay(jobs: list[tuple[int, str]]) -> None:
+    """Post committed jobs for the workers' relay (one RPUSH); when Redis is
+    unreachable, note it on their outbox records and leave them for the sweep."""
+    from builder.jobs.relay import post
+
+    try:
+        post(redis_connection(), jobs)
+    except RedisError as exc:
+        log.warning("Redis is unreachable; jobs %s stay in the outbox: %s", [j for j, _ in jobs], exc)
+        _note_failure([j for j, _ in jobs], f"enqueue: {exc}")
 
 
 def hand_over(jobs: list[tuple[int, str]]) -> None:

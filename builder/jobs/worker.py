@@ -1,6 +1,8 @@
 """``motcua worker``: an RQ worker in the app context. It warms the PDF
-renderer before forking, hands over jobs left in the outbox at start, and keeps
-doing so every ``OUTBOX_SWEEP_SECONDS`` while it runs."""
+renderer before forking; at start it relays the jobs the app servers posted
+while no worker ran and hands over jobs left in the outbox; while it runs, its
+relay thread turns each posted batch into RQ jobs (:mod:`builder.jobs.relay`)
+and the sweep hands over stranded jobs every ``OUTBOX_SWEEP_SECONDS``."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +15,7 @@ from rq import SimpleWorker, Worker
 from builder.documents.render import warm_up
 from builder.extensions import db
 from builder.jobs.queue import flush_outbox, redis_connection
+from builder.jobs.relay import relay_waiting, run_relay
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +61,17 @@ def _sweep(app: Flask, stop: threading.Event, every: float) -> None:
 def run_worker(app: Flask, queues: list[str], burst: bool = False, simple: bool = False) -> None:
     with app.app_context():
         warm_up()
-        flush_outbox()
-        db.session.remove()
         connection = redis_connection(app)
+        while relay_waiting(connection):  # what was posted while no worker ran, first:
+            pass
+        flush_outbox()  # then the outbox skips what the relay handed over
+        db.session.remove()
         stop = threading.Event()
         if not burst:
             every = float(app.config.get("OUTBOX_SWEEP_SECONDS", 30))
             threading.Thread(target=_sweep, args=(app, stop, every), daemon=True).start()
+            threading.Thread(target=run_relay, args=(app, connection, stop), daemon=True,
+                             name="motcua-relay").start()
         worker_class = SimpleWorker if simple else Worker
         try:
             worker_class(queues, connection=connection).work(burst=burst, with_scheduler=not burst)
