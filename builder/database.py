@@ -93,11 +93,14 @@ def insert_row(session, obj) -> None:
     the transaction, where the unit of work (cascades, topological sort,
     per-attribute history) costs more than the statement. Column defaults are
     computed here, so every column is loaded and reading one costs no query.
-    Relationships must have been given as their foreign keys too."""
+    Relationships must have been given as their foreign keys too. A primary
+    key already set is written as given; otherwise the database chooses it."""
     from sqlalchemy import inspect as sa_inspect
     from sqlalchemy.orm import make_transient_to_detached
 
-    statement, key_attribute, columns = _insert_plan(sa_inspect(obj).mapper)
+    mapper = sa_inspect(obj).mapper
+    given_key = obj.__dict__.get(mapper.get_property_by_column(mapper.local_table.primary_key.columns[0]).key)
+    statement, key_attribute, columns = _insert_plan(mapper, given_key is not None)
     values = {}
     for column_key, attribute, default in columns:
         value = obj.__dict__.get(attribute)
@@ -113,12 +116,12 @@ def insert_row(session, obj) -> None:
 
 
 @functools.cache
-def _insert_plan(mapper):
+def _insert_plan(mapper, with_key: bool):
     """A mapper's INSERT (built once: its values are execute parameters), the
     attribute of its primary key, and (column, attribute, default) for the
-    other columns."""
+    columns written (the primary key too ``with_key``)."""
     table = mapper.local_table
     (primary_key,) = table.primary_key.columns
     columns = [(column.key, mapper.get_property_by_column(column).key, column.default)
-               for column in table.columns if not column.primary_key]
+               for column in table.columns if with_key or not column.primary_key]
     return table.insert().returning(primary_key), mapper.get_property_by_column(primary_key).key, columns

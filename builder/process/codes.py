@@ -4,18 +4,23 @@ The sequence is a counter row per agency and day, bumped with one atomic
 ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` in the submitting
 transaction: concurrent submissions queue on that row (PostgreSQL) or on the
 write lock (SQLite) and never share a number; a rolled-back submission gives
-its number back, so codes have no gaps but tolerate them."""
+its number back, so codes have no gaps but tolerate them.
+
+A new dossier inserted in one go (the one-call submission) takes its row id
+from the same statement (:func:`next_code_and_id`), so that its first history
+entry, whose hash covers the dossier's id, is made before the dossier is
+written, and the dossier is written once, with its chain head."""
 from __future__ import annotations
 
 import functools
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from builder.models import DossierSequence
+from builder.models import Dossier, DossierSequence
 from builder.process.calendar import VIETNAM
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -37,6 +42,19 @@ def _bump(dialect: str):
     )
 
 
+@functools.cache
+def _bump_with_next_id(dialect: str):
+    """The upsert that also gives the next dossier id: PostgreSQL takes it
+    from the id's own sequence; SQLite, under the write lock the submission
+    holds, gives max(id) + 1, as its rowid would be."""
+    dossier = Dossier.__table__
+    if dialect == "postgresql":
+        next_id = func.nextval(func.pg_get_serial_sequence(dossier.name, dossier.c.id.name))
+    else:
+        next_id = select(func.coalesce(func.max(dossier.c.id), 0) + 1).scalar_subquery()
+    return _bump(dialect).returning(next_id)
+
+
 def next_sequence(session: Session, agency_code: str, when: datetime) -> int:
     statement = _bump(session.get_bind().dialect.name)
     day = when.astimezone(VIETNAM).date()
@@ -44,6 +62,18 @@ def next_sequence(session: Session, agency_code: str, when: datetime) -> int:
 
 
 def next_dossier_code(session: Session, agency_code: str, when: datetime) -> str:
-    seq = next_sequence(session, agency_code, when)
+    return _format(agency_code, when, next_sequence(session, agency_code, when))
+
+
+def next_code_and_id(session: Session, agency_code: str, when: datetime) -> tuple[str, int]:
+    """The next dossier code and the id for a new dossier, in one statement
+    (inside the transaction that inserts it)."""
+    statement = _bump_with_next_id(session.get_bind().dialect.name)
+    day = when.astimezone(VIETNAM).date()
+    seq, dossier_id = session.execute(statement, {"agency_code": agency_code, "day": day}).one()
+    return _format(agency_code, when, seq), dossier_id
+
+
+def _format(agency_code: str, when: datetime, seq: int) -> str:
     template = current_app.config["DOSSIER_CODE_FORMAT"]
     return template.format(agency=agency_code, date=when.astimezone(VIETNAM), seq=seq)

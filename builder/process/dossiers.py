@@ -6,9 +6,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from builder.database import insert_row, write_transaction
 from builder.delivery import delivery_errors, delivery_view, public_delivery
@@ -20,7 +19,7 @@ from builder.jobs.signature_tasks import VERIFIABLE_TYPES
 from builder.models import Agency, Attachment, Dossier, Payment, Procedure
 from builder.models.types import utcnow
 from builder.process import history, statuses
-from builder.process.codes import next_dossier_code
+from builder.process.codes import next_code_and_id, next_dossier_code
 from builder.process.published import agency_by_code, published_procedure, seed_dossier
 from builder.security import profile_of, role_names, staff_agency_ids
 from builder.signatures import attachment_signature
@@ -349,32 +348,31 @@ def _require_owner_draft(user, dossier: Dossier) -> None:
         raise Conflict(_("The dossier %(code)s was already submitted.", code=dossier.code))
 
 
-_SET_HEAD = (update(Dossier.__table__).where(Dossier.__table__.c.id == bindparam("dossier_id"))
-             .values(history_head=bindparam("head")))
-
-
 def _submit(session, user, dossier: Dossier, new: bool = False) -> None:
     """Submit a draft, or a ``new`` dossier not yet in the session: the hot
-    path of a one-call submission, written with Core statements (the counter,
-    the dossier, its first history entry, its chain head, its jobs)."""
+    path of a one-call submission, written with Core statements (the counter
+    with the new dossier's id, the dossier with its chain head, its first
+    history entry, its jobs)."""
     now = utcnow()
     with session.no_autoflush:  # the dossier is inserted once, with its code
-        dossier.code = next_dossier_code(session, dossier.agency.code, now)
+        if new:
+            dossier.code, dossier.id = next_code_and_id(session, dossier.agency.code, now)
+        else:
+            dossier.code = next_dossier_code(session, dossier.agency.code, now)
     dossier.status = statuses.SUBMITTED
     dossier.submitted_at = now
     steps = dossier.version.package["process"]["steps"]
     dossier.current_step = steps[0]["id"]  # the reception step
-    if new:
+    entry_fields = dict(at=now, action="submit", actor_id=user.id, actor_name=dossier.applicant_name,
+                        agency_id=None, from_status=statuses.DRAFT, to_status=statuses.SUBMITTED,
+                        step=dossier.current_step)
+    if new:  # the first entry's hash is the head the dossier is written with: no UPDATE after
+        entry = history.new_entry(dossier.id, None, **entry_fields)
+        dossier.history_head = entry.hash
         insert_row(session, dossier)
-    entry = history.append(
-        session, dossier, at=now, action="submit", actor_id=user.id,
-        actor_name=dossier.applicant_name, agency_id=None,
-        from_status=statuses.DRAFT, to_status=statuses.SUBMITTED,
-        step=dossier.current_step, first=True, keep_head=not new,
-    )
-    if new:  # the chain head, without a versioned ORM update of a row just written
-        session.execute(_SET_HEAD, {"dossier_id": dossier.id, "head": entry.hash})
-        set_committed_value(dossier, "history_head", entry.hash)
+        history.insert_entry(session, entry)
+    else:
+        history.append(session, dossier, first=True, **entry_fields)
     enqueue("builder.jobs.tasks.render_form_pdf", dossier.id, queue="pdf")
     enqueue("builder.jobs.tasks.notify_submitted", dossier.id)
 

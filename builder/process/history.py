@@ -56,13 +56,11 @@ def append(
     details: dict | None = None,
     at: datetime | None = None,
     first: bool = False,
-    keep_head: bool = True,
 ) -> HistoryEntry:
     """Insert an entry and return it (with its id, not added to the session);
     call it inside the transaction that changes the dossier (which holds the
     dossier's lock, so the chain has one tail). ``first`` says the dossier has
-    no entry yet (its submission), sparing a query. ``keep_head=False``
-    leaves the dossier's ``history_head`` to the caller."""
+    no entry yet (its submission), sparing a query."""
     if dossier.id is None:  # a new dossier: the entry needs its id
         session.flush()
     if first:
@@ -76,30 +74,32 @@ def append(
             .order_by(HistoryEntry.id.desc())
             .limit(1)
         )
-    entry = HistoryEntry(
-        dossier_id=dossier.id,
-        at=at or utcnow(),
-        actor_id=actor_id,
-        actor_name=actor_name,
-        agency_id=agency_id,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        step=step,
-        comment=comment,
-        step_due_at=step_due_at,
-        details=details,
-        prev_hash=prev_hash,
-    )
+    entry = new_entry(dossier.id, prev_hash, at=at or utcnow(), actor_id=actor_id, actor_name=actor_name,
+                      agency_id=agency_id, action=action, from_status=from_status, to_status=to_status,
+                      step=step, comment=comment, step_due_at=step_due_at, details=details)
+    # before the INSERT, whose autoflush then writes the dossier's changes in one UPDATE
+    dossier.history_head = entry.hash
+    insert_entry(session, entry)
+    return entry
+
+
+def new_entry(dossier_id: int, prev_hash: str | None, **fields) -> HistoryEntry:
+    """An entry of the dossier ``dossier_id`` after ``prev_hash``, with its
+    hash, not yet written (:func:`insert_entry`): a new dossier inserted in
+    one go takes the hash as its chain head before it is written."""
+    entry = HistoryEntry(dossier_id=dossier_id, prev_hash=prev_hash, **fields)
     entry.hash = _digest(entry, prev_hash)
-    if keep_head:  # before the INSERT, whose autoflush then writes the dossier's changes in one UPDATE
-        dossier.history_head = entry.hash
-    # one INSERT now, outside the unit of work: the table is append-only, so
-    # the entry never needs tracking, and the ORM's flush costs more than the row
-    entry.id = session.execute(  # built once, the values as parameters: compiled once too
+    return entry
+
+
+def insert_entry(session: Session, entry: HistoryEntry) -> None:
+    """Write ``entry`` with one INSERT, outside the unit of work: the table is
+    append-only, so the entry never needs tracking, and the ORM's flush costs
+    more than the row. The statement is built once, the values are its
+    parameters (compiled once too)."""
+    entry.id = session.execute(
         _INSERT_ENTRY, {key: getattr(entry, key) for key in _ENTRY_COLUMNS},
     ).scalar_one()
-    return entry
 
 
 def broken_links(session: Session, dossier_id: int) -> list[int]:
