@@ -7,7 +7,8 @@ For each database (SQLite file, PostgreSQL) this script, in one run:
   copy of the birth-registration package whose components are all optional,
   imported as ``BENCH.KHAI-SINH`` so that a one-call submission is accepted),
   with ``REDIS_URL`` pointing at a scratch Redis database so that jobs are only
-  handed to RQ, as in production (nobody runs them);
+  posted for the workers' relay, as in production (no worker runs them; with
+  ``--relay``, ``motcua jobs relay`` makes them RQ jobs on this machine too);
 * serves it with gunicorn (2 sync workers) and, next to it, the bare app of
   ``bench/bare_app.py`` (gunicorn, 2 sync workers, same kind of database): it
   only validates the same body with ``Draft202012Validator`` and inserts a row;
@@ -206,7 +207,33 @@ def gunicorn_argv(port: int, app_spec: str, *extra: str) -> list[str]:
     ]
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
 # --- external services -------------------------------------------------------
+
+def rq_jobs(url: str, settle_seconds: float = 10.0) -> int:
+    """The jobs the relay made RQ jobs (both queues), once it has caught up."""
+    from redis import Redis
+    from rq import Queue
+
+    connection = Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10)
+    try:
+        deadline = time.monotonic() + settle_seconds
+        while connection.llen("motcua:handover") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return sum(Queue(name, connection=connection).count for name in ("default", "pdf"))
+    finally:
+        connection.close()
+
 
 def flush_redis(url: str) -> None:
     from redis import Redis
@@ -458,6 +485,13 @@ def bench_database(kind: str, args, root: Path) -> dict:
                       work / "bare-gunicorn.log", "/bare/health", work)
         stack.callback(bare.stop)
         stack.callback(full.stop)
+        if args.relay:  # the workers' share of the hand-over, on this machine too
+            relay_log = open(work / "relay.log", "wb")
+            stack.callback(relay_log.close)
+            relay = subprocess.Popen([str(bin_dir / "motcua"), "jobs", "relay"], env=env, cwd=work,
+                                     stdin=subprocess.DEVNULL, stdout=relay_log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+            stack.callback(stop_process, relay)
         try:
             full.start()
             bare.start()
@@ -529,8 +563,10 @@ def bench_database(kind: str, args, root: Path) -> dict:
             full.stop()
             bare.stop()
 
+        relayed = rq_jobs(args.redis_url) if args.relay else None
         return {
             "database": kind,
+            "jobs_in_rq": relayed,
             "rounds": rounds,
             "median": summarise(rounds),
             # a check that every 201 was a row, in both apps
@@ -599,6 +635,9 @@ def print_report(results: list[dict], args) -> None:
               f"full p99 {m['full_p99_ms']:.1f} ms (target < {TARGET_P99_MS:.0f} ms: {p99_ok}); "
               f"mean service time ~{2000 / m['full_rps']:.1f} ms/request/worker"
               if m["full_rps"] else f"{result['database']}: no request succeeded")
+        if result.get("jobs_in_rq") is not None:
+            print(f"  relay: {result['jobs_in_rq']} RQ jobs for {result['dossiers_stored']} dossiers "
+                  f"(2 each expected: {'yes' if result['jobs_in_rq'] == 2 * result['dossiers_stored'] else 'NO'})")
         for side, stored in (("full", "dossiers_stored"), ("bare", "bare_rows_stored")):
             if result[stored] != result[f"{side}_created_answers"]:
                 print(f"  WARNING: {side}: {result[stored]} rows stored but "
@@ -647,6 +686,9 @@ def main(argv: list[str] | None = None) -> int:
                              "path's r/s and report latencies (default 0.5; 0 skips it)")
     parser.add_argument("--paced-requests", type=int, default=500,
                         help="requests per path at the paced rate (default 500)")
+    parser.add_argument("--relay", action="store_true",
+                        help="also run `motcua jobs relay` on this machine during the run, so the workers' "
+                             "share of the hand-over (making the posted jobs RQ jobs) is paid here too")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temp dir (instances, gunicorn logs) for inspection")
@@ -686,7 +728,7 @@ def main(argv: list[str] | None = None) -> int:
                         "platform": platform.platform()},
             "settings": {k: getattr(args, k) for k in
                          ("db", "requests", "concurrency", "rounds", "warmup", "citizens",
-                          "paced_share", "paced_requests")},
+                          "paced_share", "paced_requests", "relay")},
             "targets": {"ratio_min": TARGET_RATIO, "full_p99_ms_max": TARGET_P99_MS},
             "results": results,
         }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

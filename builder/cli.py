@@ -159,6 +159,27 @@ def jobs_flush() -> None:
         click.echo(f"{flush_outbox()} job(s) handed over")
 
 
+@jobs.command("relay")
+def jobs_relay() -> None:
+    """Relay the jobs the app servers post to RQ until stopped (every worker
+    does this too; a process of its own keeps it apart from the jobs)."""
+    import signal
+    import threading
+
+    from builder.jobs.queue import redis_connection
+    from builder.jobs.relay import run_relay
+
+    app = _app()
+    connection = redis_connection(app)
+    if connection is None:
+        raise click.ClickException("REDIS_URL is not set: jobs already run inside the app.")
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    click.echo("relaying posted jobs to RQ (Ctrl-C stops)")
+    run_relay(app, connection, stop)
+
+
 @jobs.command("watch")
 def jobs_watch() -> None:
     """Flag dossiers due soon or overdue and tell their handlers (run from cron

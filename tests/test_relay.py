@@ -109,3 +109,29 @@ def test_every_waiting_batch_is_relayed(redis_app, redis_url):
         assert relay_waiting(redis_connection()) == 600
         assert relay_waiting(redis_connection()) == 0
     assert connection.llen(LIST_KEY) == 0 and queue_sizes(redis_url)["default"] == 600
+
+
+def test_motcua_jobs_relay_relays_until_stopped(redis_app, redis_url):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "MOTCUA_INSTANCE_PATH": redis_app.instance_path,
+           "DATABASE_URL": redis_app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_url,
+           "SECRET_KEY": redis_app.config["SECRET_KEY"]}
+    relay = subprocess.Popen([sys.executable, "-m", "builder.cli", "jobs", "relay"], env=env, cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _post_in_request(redis_app, "by the relay process")
+        deadline = time.monotonic() + 30
+        while queue_sizes(redis_url)["default"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert queue_sizes(redis_url) == {"default": 1, "pdf": 0}
+    finally:
+        relay.send_signal(signal.SIGTERM)
+        out, err = relay.communicate(timeout=30)
+    assert relay.returncode == 0, err[-2000:]
+    assert "relaying" in out
