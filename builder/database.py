@@ -95,14 +95,23 @@ def insert_row(session, obj) -> None:
     computed here, so every column is loaded and reading one costs no query.
     Relationships must have been given as their foreign keys too. A primary
     key already set is written as given; otherwise the database chooses it."""
+    table, values = row_values(obj)
+    (key,) = insert_rows(session, [(table, values)])
+    adopt(session, obj, key)
+
+
+def row_values(obj) -> tuple:
+    """The table of a new mapped object and the values of its row, with the
+    column defaults computed and set on the object (the primary key only if
+    it was given). Then :func:`insert_rows` writes it, and :func:`adopt`
+    makes the object the session's."""
     from sqlalchemy import inspect as sa_inspect
-    from sqlalchemy.orm import make_transient_to_detached
 
     mapper = sa_inspect(obj).mapper
-    given_key = obj.__dict__.get(mapper.get_property_by_column(mapper.local_table.primary_key.columns[0]).key)
-    statement, key_attribute, columns = _insert_plan(mapper, given_key is not None)
+    key_column = mapper.local_table.primary_key.columns[0]
+    given_key = obj.__dict__.get(mapper.get_property_by_column(key_column).key)
     values = {}
-    for column_key, attribute, default in columns:
+    for column_key, attribute, default in _columns(mapper, given_key is not None):
         value = obj.__dict__.get(attribute)
         if value is None and default is not None:
             value = default.arg(None) if default.is_callable else default.arg
@@ -110,18 +119,81 @@ def insert_row(session, obj) -> None:
         elif attribute not in obj.__dict__:
             setattr(obj, attribute, None)
         values[column_key] = value
-    setattr(obj, key_attribute, session.execute(statement, values).scalar_one())
+    return mapper.local_table, values
+
+
+def adopt(session, obj, key) -> None:
+    """Put a new object whose row was written (with primary key ``key``)
+    into ``session`` as persistent and clean, as if it had been loaded."""
+    from sqlalchemy import inspect as sa_inspect
+    from sqlalchemy.orm import make_transient_to_detached
+
+    mapper = sa_inspect(obj).mapper
+    setattr(obj, mapper.get_property_by_column(mapper.local_table.primary_key.columns[0]).key, key)
     make_transient_to_detached(obj)
     session.add(obj)
 
 
 @functools.cache
-def _insert_plan(mapper, with_key: bool):
-    """A mapper's INSERT (built once: its values are execute parameters), the
-    attribute of its primary key, and (column, attribute, default) for the
-    columns written (the primary key too ``with_key``)."""
-    table = mapper.local_table
+def _columns(mapper, with_key: bool) -> list:
+    """(column, attribute, default) of the columns a new row is written with
+    (the primary key too ``with_key``)."""
+    return [(column.key, mapper.get_property_by_column(column).key, column.default)
+            for column in mapper.local_table.columns if with_key or not column.primary_key]
+
+
+def insert_rows(session, rows: list) -> list[int]:
+    """Insert ``rows``, each ``(table, values)``, in that order, and return
+    their primary keys in the same order. Consecutive rows of one table with
+    the same columns go in one multi-row INSERT. On PostgreSQL all of them go
+    in one statement, each INSERT a data-modifying CTE: one round trip, not
+    one per table (a foreign key between them holds: it is checked at the
+    statement's end). Statements are built once per shape, the values being
+    their parameters. Keys come back in the rows' order because each INSERT
+    gives its rows ascending keys in the order of its VALUES."""
+    groups: list[tuple] = []  # (table, columns, [values, ...])
+    for table, values in rows:
+        columns = tuple(values)
+        if groups and groups[-1][0] is table and groups[-1][1] == columns:
+            groups[-1][2].append(values)
+        else:
+            groups.append((table, columns, [values]))
+    shape = tuple((table, columns, len(batch)) for table, columns, batch in groups)
+    params = {f"g{g}r{r}{column}": value for g, (_t, _c, batch) in enumerate(groups)
+              for r, values in enumerate(batch) for column, value in values.items()}
+    keys: dict[int, list[int]] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        for group, key in session.execute(_combined_insert(shape), params):
+            keys.setdefault(group, []).append(key)
+    else:
+        for number in range(len(groups)):
+            statement = _group_insert(shape[number], number)
+            keys[number] = list(session.execute(statement, params).scalars())
+    return [key for number in range(len(groups)) for key in sorted(keys[number])]
+
+
+@functools.lru_cache(maxsize=64)
+def _group_insert(group: tuple, number: int):
+    """``INSERT ... VALUES (..), (..) RETURNING key`` of one group, its values
+    named ``g<group>r<row><column>``."""
+    from sqlalchemy import bindparam
+
+    table, columns, count = group
+    rows = [{column: bindparam(f"g{number}r{row}{column}", type_=table.c[column].type) for column in columns}
+            for row in range(count)]
     (primary_key,) = table.primary_key.columns
-    columns = [(column.key, mapper.get_property_by_column(column).key, column.default)
-               for column in table.columns if with_key or not column.primary_key]
-    return table.insert().returning(primary_key), mapper.get_property_by_column(primary_key).key, columns
+    return table.insert().values(rows).returning(primary_key)
+
+
+@functools.lru_cache(maxsize=64)
+def _combined_insert(shape: tuple):
+    """The groups' INSERTs as CTEs of one statement that returns (group, key)."""
+    from sqlalchemy import literal_column, select, union_all
+
+    selects = []
+    for number, group in enumerate(shape):
+        inserted = _group_insert(group, number).cte(f"inserted_{number}")
+        (key,) = inserted.c
+        selects.append(select(literal_column(str(number)).label("group_number"), key.label("key")))
+        selects[-1] = selects[-1].select_from(inserted)
+    return union_all(*selects) if len(selects) > 1 else selects[0]

@@ -83,8 +83,7 @@ def _insert_recorded_jobs(session: Session) -> None:
     records = [record for record in session.info.get(SESSION_KEY, ()) if record.id is None]
     if not records:
         return
-    rows = [{"func": r.func, "args": r.args, "queue": r.queue, "state": r.state, "attempts": r.attempts,
-             "created_at": r.created_at} for r in records]
+    rows = [outbox_row(record)[1] for record in records]
     # one statement (SQLAlchemy's insertmanyvalues batches the rows); the rows it returns are matched back by
     # content, as neither database promises to return them in order
     returned: dict[str, list[int]] = {}
@@ -92,6 +91,14 @@ def _insert_recorded_jobs(session: Session) -> None:
         returned.setdefault(_job_key(row.func, row.queue, row.args), []).append(row.id)
     for record in records:  # identical jobs take their ids in order
         record.id = returned[_job_key(record.func, record.queue, record.args)].pop(0)
+
+
+def outbox_row(record: JobRecord) -> tuple:
+    """The table and the values of a recorded job's outbox row. A record
+    written by its caller (:func:`builder.database.insert_rows`, its id set)
+    is not written again at the commit."""
+    return _TABLE, {"func": record.func, "args": record.args, "queue": record.queue, "state": record.state,
+                    "attempts": record.attempts, "created_at": record.created_at}
 
 
 def _job_key(func: str, queue: str, args: list) -> str:

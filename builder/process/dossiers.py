@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from builder.database import insert_row, write_transaction
+from builder.database import adopt, insert_rows, row_values, write_transaction
 from builder.delivery import delivery_errors, delivery_view, public_delivery
 from builder.errors import Conflict, InvalidData, NotFound, TooLarge, UnsupportedType
 from builder.extensions import db
 from builder.forms.validation import validate_data
-from builder.jobs.queue import enqueue
+from builder.jobs.queue import enqueue, outbox_row
 from builder.jobs.signature_tasks import VERIFIABLE_TYPES
 from builder.models import Agency, Attachment, Dossier, Payment, Procedure
 from builder.models.types import utcnow
@@ -351,8 +351,8 @@ def _require_owner_draft(user, dossier: Dossier) -> None:
 def _submit(session, user, dossier: Dossier, new: bool = False) -> None:
     """Submit a draft, or a ``new`` dossier not yet in the session: the hot
     path of a one-call submission, written with Core statements (the counter
-    with the new dossier's id, the dossier with its chain head, its first
-    history entry, its jobs)."""
+    with the new dossier's id; then the dossier with its chain head, its first
+    history entry and its jobs, in one statement on PostgreSQL)."""
     now = utcnow()
     with session.no_autoflush:  # the dossier is inserted once, with its code
         if new:
@@ -363,18 +363,22 @@ def _submit(session, user, dossier: Dossier, new: bool = False) -> None:
     dossier.submitted_at = now
     steps = dossier.version.package["process"]["steps"]
     dossier.current_step = steps[0]["id"]  # the reception step
+    jobs = [enqueue("builder.jobs.tasks.render_form_pdf", dossier.id, queue="pdf"),
+            enqueue("builder.jobs.tasks.notify_submitted", dossier.id)]
     entry_fields = dict(at=now, action="submit", actor_id=user.id, actor_name=dossier.applicant_name,
                         agency_id=None, from_status=statuses.DRAFT, to_status=statuses.SUBMITTED,
                         step=dossier.current_step)
-    if new:  # the first entry's hash is the head the dossier is written with: no UPDATE after
-        entry = history.new_entry(dossier.id, None, **entry_fields)
-        dossier.history_head = entry.hash
-        insert_row(session, dossier)
-        history.insert_entry(session, entry)
-    else:
+    if not new:
         history.append(session, dossier, first=True, **entry_fields)
-    enqueue("builder.jobs.tasks.render_form_pdf", dossier.id, queue="pdf")
-    enqueue("builder.jobs.tasks.notify_submitted", dossier.id)
+        return
+    # the first entry's hash is the head the dossier is written with: no UPDATE after
+    entry = history.new_entry(dossier.id, None, **entry_fields)
+    dossier.history_head = entry.hash
+    keys = insert_rows(session, [row_values(dossier), history.entry_row(entry), *map(outbox_row, jobs)])
+    adopt(session, dossier, keys[0])
+    entry.id = keys[1]
+    for record, key in zip(jobs, keys[2:]):
+        record.id = key
 
 
 def _sniff(head: bytes) -> str | None:

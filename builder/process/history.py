@@ -97,9 +97,13 @@ def insert_entry(session: Session, entry: HistoryEntry) -> None:
     append-only, so the entry never needs tracking, and the ORM's flush costs
     more than the row. The statement is built once, the values are its
     parameters (compiled once too)."""
-    entry.id = session.execute(
-        _INSERT_ENTRY, {key: getattr(entry, key) for key in _ENTRY_COLUMNS},
-    ).scalar_one()
+    entry.id = session.execute(_INSERT_ENTRY, entry_row(entry)[1]).scalar_one()
+
+
+def entry_row(entry: HistoryEntry) -> tuple:
+    """The table and the values of ``entry``'s row (for
+    :func:`builder.database.insert_rows`)."""
+    return _TABLE, {key: getattr(entry, key) for key in _ENTRY_COLUMNS}
 
 
 def broken_links(session: Session, dossier_id: int) -> list[int]:
