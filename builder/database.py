@@ -144,56 +144,53 @@ def _columns(mapper, with_key: bool) -> list:
 
 def insert_rows(session, rows: list) -> list[int]:
     """Insert ``rows``, each ``(table, values)``, in that order, and return
-    their primary keys in the same order. Consecutive rows of one table with
-    the same columns go in one multi-row INSERT. On PostgreSQL all of them go
-    in one statement, each INSERT a data-modifying CTE: one round trip, not
-    one per table (a foreign key between them holds: it is checked at the
-    statement's end). Statements are built once per shape, the values being
-    their parameters. Keys come back in the rows' order because each INSERT
-    gives its rows ascending keys in the order of its VALUES."""
-    groups: list[tuple] = []  # (table, columns, [values, ...])
-    for table, values in rows:
-        columns = tuple(values)
-        if groups and groups[-1][0] is table and groups[-1][1] == columns:
-            groups[-1][2].append(values)
-        else:
-            groups.append((table, columns, [values]))
-    shape = tuple((table, columns, len(batch)) for table, columns, batch in groups)
-    params = {f"g{g}r{r}{column}": value for g, (_t, _c, batch) in enumerate(groups)
-              for r, values in enumerate(batch) for column, value in values.items()}
-    keys: dict[int, list[int]] = {}
+    their primary keys in the same order. On PostgreSQL they all go in one
+    statement, each row a data-modifying CTE: one round trip, not one per row
+    (a foreign key between them holds: it is checked at the statement's end).
+    Elsewhere, consecutive rows of one table go in one multi-row INSERT
+    (SQLAlchemy's insertmanyvalues), whose keys come back in the rows' order
+    once sorted, as the rows take ascending keys in the order of the VALUES.
+    The statements are built and compiled once per shape."""
     if session.get_bind().dialect.name == "postgresql":
-        for group, key in session.execute(_combined_insert(shape), params):
-            keys.setdefault(group, []).append(key)
-    else:
-        for number in range(len(groups)):
-            statement = _group_insert(shape[number], number)
-            keys[number] = list(session.execute(statement, params).scalars())
-    return [key for number in range(len(groups)) for key in sorted(keys[number])]
+        shape = tuple((table, tuple(values)) for table, values in rows)
+        params = {f"r{number}{column}": value for number, (_table, values) in enumerate(rows)
+                  for column, value in values.items()}
+        return [key for _number, key in sorted(session.execute(_combined_insert(shape), params).all())]
+    keys: list[int] = []
+    start = 0
+    while start < len(rows):
+        table, columns = rows[start][0], tuple(rows[start][1])
+        end = start + 1
+        while end < len(rows) and rows[end][0] is table and tuple(rows[end][1]) == columns:
+            end += 1
+        statement = _plain_insert(table)
+        if end - start == 1:
+            keys.append(session.execute(statement, rows[start][1]).scalar_one())
+        else:
+            keys += sorted(session.execute(statement, [values for _t, values in rows[start:end]]).scalars())
+        start = end
+    return keys
 
 
-@functools.lru_cache(maxsize=64)
-def _group_insert(group: tuple, number: int):
-    """``INSERT ... VALUES (..), (..) RETURNING key`` of one group, its values
-    named ``g<group>r<row><column>``."""
-    from sqlalchemy import bindparam
-
-    table, columns, count = group
-    rows = [{column: bindparam(f"g{number}r{row}{column}", type_=table.c[column].type) for column in columns}
-            for row in range(count)]
+@functools.cache
+def _plain_insert(table):
     (primary_key,) = table.primary_key.columns
-    return table.insert().values(rows).returning(primary_key)
+    return table.insert().returning(primary_key)
 
 
 @functools.lru_cache(maxsize=64)
 def _combined_insert(shape: tuple):
-    """The groups' INSERTs as CTEs of one statement that returns (group, key)."""
-    from sqlalchemy import literal_column, select, union_all
+    """One statement of single-row INSERT CTEs, the values of row ``n``
+    named ``r<n><column>``, that returns (row number, key) for each row."""
+    from sqlalchemy import bindparam, literal_column, select, union_all
 
     selects = []
-    for number, group in enumerate(shape):
-        inserted = _group_insert(group, number).cte(f"inserted_{number}")
-        (key,) = inserted.c
-        selects.append(select(literal_column(str(number)).label("group_number"), key.label("key")))
-        selects[-1] = selects[-1].select_from(inserted)
+    for number, (table, columns) in enumerate(shape):
+        (primary_key,) = table.primary_key.columns
+        inserted = (table.insert()
+                    .values({column: bindparam(f"r{number}{column}", type_=table.c[column].type)
+                             for column in columns})
+                    .returning(primary_key.label("key"))
+                    .cte(f"inserted_{number}"))
+        selects.append(select(literal_column(str(number)).label("row_number"), inserted.c.key))
     return union_all(*selects) if len(selects) > 1 else selects[0]

@@ -35,7 +35,7 @@ def test_each_row_gets_its_own_key_in_order(app):
         found = {row.id: row.func for row in db.session.scalars(select(JobRecord))}
     assert [found[key] for key in keys] == ["a", "b", "c", "d", "e"]
     inserts = [s for s in statements if "INSERT INTO" in s]
-    # three groups (a b | c with another column | d e): one statement on PostgreSQL, one per group elsewhere
+    # one statement on PostgreSQL; elsewhere one per run of rows with the same columns (a b | c | d e)
     assert len(inserts) == (1 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else 3)
 
 
