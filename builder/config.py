@@ -12,6 +12,11 @@ SQLALCHEMY_TRACK_MODIFICATIONS = False
 # SQLite in WAL mode with synchronous=FULL: durable to the last commit. PostgreSQL
 # is the production database; SQLite is the embedded default for one machine.
 SQLITE_SYNCHRONOUS = "FULL"
+# Our SQLite writers queue on an flock of <database>-writers before they ask
+# SQLite for its write lock, so the next one starts as soon as the last one
+# commits (SQLite's busy handler would sleep 1, 2, 5, 10 ms... and not be
+# woken). Turn off where the database's folder has no working flock.
+SQLITE_WRITER_QUEUE = True
 
 # Jobs: with REDIS_URL unset, jobs run in the process right after the commit.
 REDIS_URL = None
