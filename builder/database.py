@@ -5,8 +5,9 @@ committed dossier survives a power loss. Its driver begins a transaction only
 right before the first write (reads run outside one), so a write waits for the
 lock instead of failing with "database is locked" when another process wrote
 since our reads; :func:`write_transaction` goes further and takes the write
-lock first (``BEGIN IMMEDIATE``), so everything it reads is read under the lock.
-PostgreSQL needs neither.
+lock first (``BEGIN IMMEDIATE``), so everything it reads is read under the lock,
+after taking its turn among this machine's writers (:class:`SqliteWriters`).
+PostgreSQL needs none of this.
 """
 from __future__ import annotations
 
@@ -165,25 +166,16 @@ def write_transaction() -> Iterator:
     dispatch(take_recorded_jobs())
 
 
-def insert_row(session, obj) -> None:
-    """Insert a new mapped object with one Core ``INSERT ... RETURNING`` and
-    put it into ``session`` as a persistent, clean object, as if it had been
-    loaded: for a hot path that writes a row and does not change it again in
-    the transaction, where the unit of work (cascades, topological sort,
-    per-attribute history) costs more than the statement. Column defaults are
-    computed here, so every column is loaded and reading one costs no query.
-    Relationships must have been given as their foreign keys too. A primary
-    key already set is written as given; otherwise the database chooses it."""
-    table, values = row_values(obj)
-    (key,) = insert_rows(session, [(table, values)])
-    adopt(session, obj, key)
-
-
 def row_values(obj) -> tuple:
     """The table of a new mapped object and the values of its row, with the
     column defaults computed and set on the object (the primary key only if
     it was given). Then :func:`insert_rows` writes it, and :func:`adopt`
-    makes the object the session's."""
+    makes the object the session's: for a hot path that writes a row and does
+    not change it again in the transaction, where the unit of work (cascades,
+    topological sort, per-attribute history) costs more than the statement.
+    As the defaults are computed here, every column is loaded and reading one
+    costs no query. Relationships must have been given as their foreign keys
+    too."""
     from sqlalchemy import inspect as sa_inspect
 
     mapper = sa_inspect(obj).mapper
