@@ -9,7 +9,7 @@ In one run this script:
   with all components optional, imported as ``BENCH.KHAI-SINH``, and an Officer
   and a Desk account of 000.01.01.H26 made with ``motcua user create``), with
   ``REDIS_URL`` pointing at a scratch Redis database so that jobs are only
-  handed to RQ, as in production (nobody runs them);
+  posted for the workers' relay, as in production (no worker runs);
 * bulk-loads ``--dossiers`` dossiers (default 1,000,000) with
   ``INSERT ... SELECT ... FROM generate_series`` inside the server: a year of
   submissions spread over the demo agencies (mostly the two communes of

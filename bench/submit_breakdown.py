@@ -40,9 +40,9 @@ PARTS = (  # (module, function, label): the parts of the full path that are time
     ("builder.api.auth", "api_user", "sign-in (JWT, user, roles, profile)"),
     ("builder.process.dossiers", "published_procedure", "service and version (cached)"),
     ("builder.process.dossiers", "_form_errors", "validation (JSON Schema, errors mapped)"),
-    ("builder.process.dossiers", "next_dossier_code", "dossier code (counter upsert)"),
-    ("builder.process.history", "append", "history entry (with the insert flush)"),
+    ("builder.process.dossiers", "next_code_and_id", "dossier code and id (counter upsert)"),
     ("builder.jobs.queue", "dispatch", "hand-over of the jobs (to the thread)"),
+    ("builder.process.dossiers", "insert_rows", "dossier, entry and jobs written"),
     ("builder.process.dossiers", "dossier_dict", "the answer (dossier as JSON)"),
     ("builder.process.dossiers", "create_dossier", "create_dossier, in all"),
 )
