@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import threading
 import time
 
 import pytest
 
+from builder import create_app
 from builder.database import SqliteWriters, write_transaction
 from builder.extensions import db
+from tests.conftest import base_config
 
 
 def _held_elsewhere(path: str) -> bool:
@@ -34,10 +37,15 @@ def _lock_path(app) -> str:
 
 
 @pytest.fixture
-def sqlite_app(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("the writers' queue is SQLite's")
-    return app
+def sqlite_app(sqlite_template, tmp_path):
+    """The app on SQLite only: the writers' queue is SQLite's."""
+    path = tmp_path / "motcua.db"
+    shutil.copy(sqlite_template, path)
+    application = create_app(base_config(tmp_path / "instance", f"sqlite:///{path}"))
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_a_write_transaction_holds_the_turn_until_it_ends(sqlite_app):
@@ -107,10 +115,11 @@ def test_turned_off_it_takes_no_turn(sqlite_app):
             assert not os.path.exists(path) or not _held_elsewhere(path)
 
 
-def test_postgresql_takes_no_turn(app):
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("PostgreSQL orders its writers itself")
+def test_postgresql_takes_no_turn(postgres_url, tmp_path):
     from builder.database import _sqlite_writers
 
-    with app.app_context():
+    application = create_app(base_config(tmp_path / "instance", postgres_url))
+    with application.app_context():
         assert not isinstance(_sqlite_writers(db.session()), SqliteWriters)
+        db.session.remove()
+        db.engine.dispose()
