@@ -53,10 +53,12 @@ class VerifiedTokens:
             self._items[token] = (header, claims, claims["exp"] + leeway)
 
     def _evict(self, now: float) -> None:
-        for token in [t for t, (_h, _c, not_after) in self._items.items() if now >= not_after]:
-            del self._items[token]
+        # a copy taken at once: get() may drop an expired token meanwhile, without the lock
+        for token, (_header, _claims, not_after) in list(self._items.items()):
+            if now >= not_after:
+                self._items.pop(token, None)
         while len(self._items) >= self.capacity:  # the oldest first
-            del self._items[next(iter(self._items))]
+            self._items.pop(next(iter(list(self._items))), None)
 
     def __len__(self) -> int:
         return len(self._items)
