@@ -183,6 +183,27 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} server did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the server's processes so far: the
+        master and its workers, all in the process group it was started in
+        (Linux /proc; NaN elsewhere). Steadier than requests per second when
+        the machine's speed changes from minute to minute."""
+        ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        total = 0
+        try:
+            pids = [p for p in os.listdir("/proc") if p.isdigit()]
+        except OSError:
+            return math.nan
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.proc.pid:  # the process group
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
@@ -531,8 +552,11 @@ def bench_database(kind: str, args, root: Path) -> dict:
                 measured = {}
                 for label, server, path in order:
                     log(f"{kind}: round {number}/{args.rounds}, {label}: {args.requests} requests")
+                    cpu_before = server.cpu_seconds()
                     measured[label] = run_load(server.port, path, body, tokens, args.requests,
                                                args.concurrency)
+                    measured[label]["server_cpu_ms"] = (
+                        (server.cpu_seconds() - cpu_before) * 1000 / max(measured[label]["requests"], 1))
                     if measured[label]["non_201"]:
                         log(f"{kind}: {label}: {measured[label]['non_201']} answers were not 201, "
                             f"first: {measured[label]['first_failure']}")
@@ -593,6 +617,8 @@ def summarise(rounds: list[dict]) -> dict:
         "full_p99_ms": med("full", "p99_ms"),
         "bare_p50_ms": med("bare", "p50_ms"),
         "bare_p99_ms": med("bare", "p99_ms"),
+        "full_cpu_ms": med("full", "server_cpu_ms"),
+        "bare_cpu_ms": med("bare", "server_cpu_ms"),
         "full_non_201": sum(r["full"]["non_201"] for r in rounds),
         "bare_non_201": sum(r["bare"]["non_201"] for r in rounds),
     }
@@ -635,6 +661,9 @@ def print_report(results: list[dict], args) -> None:
               f"full p99 {m['full_p99_ms']:.1f} ms (target < {TARGET_P99_MS:.0f} ms: {p99_ok}); "
               f"mean service time ~{2000 / m['full_rps']:.1f} ms/request/worker"
               if m["full_rps"] else f"{result['database']}: no request succeeded")
+        print(f"  CPU of the gunicorn processes per request (median): full {m['full_cpu_ms']:.2f} ms, "
+              f"bare {m['bare_cpu_ms']:.2f} ms, bare/full {m['bare_cpu_ms'] / m['full_cpu_ms']:.2f} "
+              "(the database server's CPU not included)")
         if result.get("jobs_in_rq") is not None:
             print(f"  relay: {result['jobs_in_rq']} RQ jobs for {result['dossiers_stored']} dossiers "
                   f"(2 each expected: {'yes' if result['jobs_in_rq'] == 2 * result['dossiers_stored'] else 'NO'})")
