@@ -192,10 +192,10 @@ def flush_outbox(min_age_seconds: float = 0, limit: int = 500) -> int:
     ).all()
     db.session.commit()
     connection = redis_connection()
+    rows = [tuple(row) for row in rows]
     if connection is not None:
-        from rq.job import Job
+        from builder.jobs.relay import not_in_rq
 
-        rows = [(job_id, queue) for job_id, queue in rows
-                if not Job.exists(rq_job_id(job_id), connection=connection)]
-    dispatch([tuple(row) for row in rows])
+        rows = not_in_rq(connection, rows)  # one pipeline, not a round trip per job
+    dispatch(rows)
     return len(rows)
