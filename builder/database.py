@@ -221,7 +221,9 @@ def insert_rows(session, rows: list) -> list[int]:
     Elsewhere, consecutive rows of one table go in one multi-row INSERT
     (SQLAlchemy's insertmanyvalues), whose keys come back in the rows' order
     once sorted, as the rows take ascending keys in the order of the VALUES.
-    The statements are built and compiled once per shape. A column whose
+    The statements are built and compiled once per shape, and run on the
+    transaction's connection: pending ORM changes are not flushed first
+    (nothing here needs them; the commit flushes them). A column whose
     value is None and that has no default is left out of the INSERT (it is
     NULL all the same): fewer parameters, which also keeps a submission's
     statement within what psycopg caches of the queries it converts (50
@@ -229,11 +231,12 @@ def insert_rows(session, rows: list) -> list[int]:
     rows = [(table, {column: value for column, value in values.items()
                      if value is not None or table.c[column].default is not None})
             for table, values in rows]
-    if session.get_bind().dialect.name == "postgresql":
+    connection = session.connection()  # Core statements: no ORM execution events
+    if connection.dialect.name == "postgresql":
         shape = tuple((table, tuple(values)) for table, values in rows)
         params = {f"r{number}{column}": value for number, (_table, values) in enumerate(rows)
                   for column, value in values.items()}
-        return [key for _number, key in sorted(session.execute(_combined_insert(shape), params).all())]
+        return [key for _number, key in sorted(connection.execute(_combined_insert(shape), params).all())]
     keys: list[int] = []
     start = 0
     while start < len(rows):
@@ -243,9 +246,9 @@ def insert_rows(session, rows: list) -> list[int]:
             end += 1
         statement = _plain_insert(table)
         if end - start == 1:
-            keys.append(session.execute(statement, rows[start][1]).scalar_one())
+            keys.append(connection.execute(statement, rows[start][1]).scalar_one())
         else:
-            keys += sorted(session.execute(statement, [values for _t, values in rows[start:end]]).scalars())
+            keys += sorted(connection.execute(statement, [values for _t, values in rows[start:end]]).scalars())
         start = end
     return keys
 

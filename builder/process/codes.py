@@ -55,10 +55,16 @@ def _bump_with_next_id(dialect: str):
     return _bump(dialect).returning(next_id)
 
 
-def next_sequence(session: Session, agency_code: str, when: datetime) -> int:
-    statement = _bump(session.get_bind().dialect.name)
+def _run(session: Session, build, agency_code: str, when: datetime):
+    """Run the upsert ``build(dialect)`` for the agency's day, on the
+    transaction's connection (a Core statement: no ORM execution events)."""
+    connection = session.connection()
     day = when.astimezone(VIETNAM).date()
-    return session.execute(statement, {"agency_code": agency_code, "day": day}).scalar_one()
+    return connection.execute(build(connection.dialect.name), {"agency_code": agency_code, "day": day})
+
+
+def next_sequence(session: Session, agency_code: str, when: datetime) -> int:
+    return _run(session, _bump, agency_code, when).scalar_one()
 
 
 def next_dossier_code(session: Session, agency_code: str, when: datetime) -> str:
@@ -68,9 +74,7 @@ def next_dossier_code(session: Session, agency_code: str, when: datetime) -> str
 def next_code_and_id(session: Session, agency_code: str, when: datetime) -> tuple[str, int]:
     """The next dossier code and the id for a new dossier, in one statement
     (inside the transaction that inserts it)."""
-    statement = _bump_with_next_id(session.get_bind().dialect.name)
-    day = when.astimezone(VIETNAM).date()
-    seq, dossier_id = session.execute(statement, {"agency_code": agency_code, "day": day}).one()
+    seq, dossier_id = _run(session, _bump_with_next_id, agency_code, when).one()
     return _format(agency_code, when, seq), dossier_id
 
 
