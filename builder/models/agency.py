@@ -59,7 +59,7 @@ class AgencyCalendarDay(Model):
     __table_args__ = (UniqueConstraint("agency_id", "day"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False, index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), nullable=False)  # indexed by the unique pair
     day: Mapped[date] = mapped_column(Date, nullable=False)
     kind: Mapped[str] = mapped_column(String(4), nullable=False)  # off | work
     note: Mapped[str | None] = mapped_column(String(255))

@@ -25,7 +25,7 @@ class DeliveryOrder(Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), nullable=False, index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), nullable=False)  # indexed by the unique pair
     direction: Mapped[str] = mapped_column(String(16), nullable=False)  # to_agency | to_applicant
     carrier: Mapped[str] = mapped_column(String(64), nullable=False)
     order_number: Mapped[str] = mapped_column(String(80), nullable=False)
@@ -54,7 +54,7 @@ class DeliveryEvent(Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("delivery_order.id"), nullable=False, index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("delivery_order.id"), nullable=False)  # uq_delivery_event's first
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     note: Mapped[str | None] = mapped_column(String(500))

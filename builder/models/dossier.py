@@ -58,7 +58,8 @@ class Dossier(Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the agency handling it now (another one after an inter-agency transfer)
-    handling_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    # looked up through ix_dossier_handling_status, whose first column it is
+    handling_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     step_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the clock: paused in statuses 5, 6 and 8, with the office time left
