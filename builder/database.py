@@ -124,8 +124,8 @@ class _Turn:
 _WRITERS: dict[str, SqliteWriters] = {}
 
 
-def _sqlite_writers(session) -> SqliteWriters | contextlib.nullcontext:
-    url = session.get_bind().url
+def _sqlite_writers(connection) -> SqliteWriters | contextlib.nullcontext:
+    url = connection.engine.url
     if (fcntl is None or url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:")
             or not current_app.config.get("SQLITE_WRITER_QUEUE", True)):
         return contextlib.nullcontext()
@@ -134,8 +134,7 @@ def _sqlite_writers(session) -> SqliteWriters | contextlib.nullcontext:
     return writers if writers is not None else _WRITERS.setdefault(path, SqliteWriters(path))
 
 
-def _take_sqlite_write_lock(session) -> None:
-    connection = session.connection()
+def _take_sqlite_write_lock(connection) -> None:
     raw = connection.connection.dbapi_connection
     if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -153,10 +152,10 @@ def write_transaction() -> Iterator:
     session = db.session()  # the request's own Session, out of the scoped registry
     # its connection first: a writer waiting for its turn holds one, so the one whose
     # turn it is must not wait for the pool
-    session.connection()
-    with _sqlite_writers(session):
+    connection = session.connection()
+    with _sqlite_writers(connection):
         try:
-            _take_sqlite_write_lock(session)
+            _take_sqlite_write_lock(connection)
             yield session
             session.commit()
         except BaseException:

@@ -120,6 +120,6 @@ def test_postgresql_takes_no_turn(postgres_url, tmp_path):
 
     application = create_app(base_config(tmp_path / "instance", postgres_url))
     with application.app_context():
-        assert not isinstance(_sqlite_writers(db.session()), SqliteWriters)
+        assert not isinstance(_sqlite_writers(db.session().connection()), SqliteWriters)
         db.session.remove()
         db.engine.dispose()
