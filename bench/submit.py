@@ -188,21 +188,7 @@ class Server:
         master and its workers, all in the process group it was started in
         (Linux /proc; NaN elsewhere). Steadier than requests per second when
         the machine's speed changes from minute to minute."""
-        ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-        total = 0
-        try:
-            pids = [p for p in os.listdir("/proc") if p.isdigit()]
-        except OSError:
-            return math.nan
-        for pid in pids:
-            try:
-                with open(f"/proc/{pid}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == self.proc.pid:  # the process group
-                total += int(fields[11]) + int(fields[12])
-        return total / ticks
+        return processes_cpu_seconds(lambda name, group: group == self.proc.pid)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -217,6 +203,34 @@ class Server:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def processes_cpu_seconds(chosen) -> float:
+    """CPU time (user + system) so far of the processes for which
+    ``chosen(name, process_group)`` is true (Linux /proc; NaN elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return math.nan
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                head, tail = stat.read().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = tail.split()
+        if chosen(head.split("(", 1)[1], int(fields[2])):
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time so far of the PostgreSQL server's processes on this machine
+    (its backends do a submission's SQL): all of them, so whatever else uses
+    the server meanwhile counts too."""
+    return processes_cpu_seconds(lambda name, _group: name.startswith("postgres"))
 
 
 def gunicorn_argv(port: int, app_spec: str, *extra: str) -> list[str]:
@@ -552,11 +566,14 @@ def bench_database(kind: str, args, root: Path) -> dict:
                 measured = {}
                 for label, server, path in order:
                     log(f"{kind}: round {number}/{args.rounds}, {label}: {args.requests} requests")
-                    cpu_before = server.cpu_seconds()
+                    before = (server.cpu_seconds(), postgres_cpu_seconds(), time.process_time())
                     measured[label] = run_load(server.port, path, body, tokens, args.requests,
                                                args.concurrency)
-                    measured[label]["server_cpu_ms"] = (
-                        (server.cpu_seconds() - cpu_before) * 1000 / max(measured[label]["requests"], 1))
+                    after = (server.cpu_seconds(), postgres_cpu_seconds(), time.process_time())
+                    per_request = [(a - b) * 1000 / max(measured[label]["requests"], 1)
+                                   for a, b in zip(after, before)]
+                    measured[label]["server_cpu_ms"], pg_cpu_ms, measured[label]["client_cpu_ms"] = per_request
+                    measured[label]["postgres_cpu_ms"] = pg_cpu_ms if kind == "postgresql" else None
                     if measured[label]["non_201"]:
                         log(f"{kind}: {label}: {measured[label]['non_201']} answers were not 201, "
                             f"first: {measured[label]['first_failure']}")
@@ -608,6 +625,7 @@ def summarise(rounds: list[dict]) -> dict:
     def med(side: str, key: str) -> float:
         return statistics.median(r[side][key] for r in rounds)
 
+    with_postgres = rounds[0]["full"]["postgres_cpu_ms"] is not None
     return {
         "full_rps": med("full", "rps"),
         "bare_rps": med("bare", "rps"),
@@ -619,6 +637,10 @@ def summarise(rounds: list[dict]) -> dict:
         "bare_p99_ms": med("bare", "p99_ms"),
         "full_cpu_ms": med("full", "server_cpu_ms"),
         "bare_cpu_ms": med("bare", "server_cpu_ms"),
+        "full_client_cpu_ms": med("full", "client_cpu_ms"),
+        "bare_client_cpu_ms": med("bare", "client_cpu_ms"),
+        "full_postgres_cpu_ms": med("full", "postgres_cpu_ms") if with_postgres else None,
+        "bare_postgres_cpu_ms": med("bare", "postgres_cpu_ms") if with_postgres else None,
         "full_non_201": sum(r["full"]["non_201"] for r in rounds),
         "bare_non_201": sum(r["bare"]["non_201"] for r in rounds),
     }
@@ -661,9 +683,11 @@ def print_report(results: list[dict], args) -> None:
               f"full p99 {m['full_p99_ms']:.1f} ms (target < {TARGET_P99_MS:.0f} ms: {p99_ok}); "
               f"mean service time ~{2000 / m['full_rps']:.1f} ms/request/worker"
               if m["full_rps"] else f"{result['database']}: no request succeeded")
-        print(f"  CPU of the gunicorn processes per request (median): full {m['full_cpu_ms']:.2f} ms, "
-              f"bare {m['bare_cpu_ms']:.2f} ms, bare/full {m['bare_cpu_ms'] / m['full_cpu_ms']:.2f} "
-              "(the database server's CPU not included)")
+        print(f"  CPU per request (median), full / bare: gunicorn {m['full_cpu_ms']:.2f} / "
+              f"{m['bare_cpu_ms']:.2f} ms (bare/full {m['bare_cpu_ms'] / m['full_cpu_ms']:.2f})"
+              + (f", PostgreSQL {m['full_postgres_cpu_ms']:.2f} / {m['bare_postgres_cpu_ms']:.2f} ms"
+                 if m["full_postgres_cpu_ms"] is not None else "")
+              + f", this script's clients {m['full_client_cpu_ms']:.2f} / {m['bare_client_cpu_ms']:.2f} ms")
         if result.get("jobs_in_rq") is not None:
             print(f"  relay: {result['jobs_in_rq']} RQ jobs for {result['dossiers_stored']} dossiers "
                   f"(2 each expected: {'yes' if result['jobs_in_rq'] == 2 * result['dossiers_stored'] else 'NO'})")
