@@ -4,6 +4,7 @@ outside CI a missing one skips its tests with a message saying how to start
 it, inside CI (CI=true) it fails them."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -84,27 +85,47 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory) -> str:
-    name = f"motcua_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+@contextlib.contextmanager
+def scratch_postgres(name: str):
+    """A new, empty PostgreSQL database of this name (its URL), dropped after."""
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # noqa: BLE001
         admin.dispose()
         unavailable("postgresql", exc)
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    prepare_database(base_config(tmp_path_factory.mktemp("pg-instance"), url))
-    engine = create_engine(url)
-    with engine.connect() as conn:  # the agencies as loaded: each test starts from them
-        AGENCY_SNAPSHOT[url] = conn.execute(text(
-            "SELECT coalesce(json_agg(row_to_json(agency)), '[]') FROM agency")).scalar()
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory) -> str:
+    with scratch_postgres(f"motcua_test_{os.getpid()}_{uuid.uuid4().hex[:6]}") as url:
+        prepare_database(base_config(tmp_path_factory.mktemp("pg-instance"), url))
+        engine = create_engine(url)
+        with engine.connect() as conn:  # the agencies as loaded: each test starts from them
+            AGENCY_SNAPSHOT[url] = conn.execute(text(
+                "SELECT coalesce(json_agg(row_to_json(agency)), '[]') FROM agency")).scalar()
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture
+def fresh_database(request, tmp_path):
+    """An empty database of its own, no table in it: a SQLite file, or a new
+    PostgreSQL database, as ``request.param`` says (parametrize it with
+    ``indirect=True``)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    with scratch_postgres(f"motcua_fresh_{uuid.uuid4().hex[:8]}") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

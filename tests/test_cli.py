@@ -11,31 +11,6 @@ from builder.extensions import db
 from builder.models import Agency, Procedure, UserProfile
 
 
-@pytest.fixture
-def fresh_database(request, tmp_path):
-    """An empty database: SQLite file or a new PostgreSQL database."""
-    from tests.conftest import PG_ADMIN_URL
-    from sqlalchemy import create_engine, text
-
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    name = f"motcua_cli_{tmp_path.name[-20:].lower().replace('-', '_')}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        from tests.conftest import unavailable
-
-        unavailable("postgresql", exc)
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.mark.parametrize("fresh_database", ["sqlite", "postgresql"], indirect=True)
 def test_init_demo_prepares_everything(fresh_database, tmp_path, monkeypatch):
     monkeypatch.setenv("MOTCUA_INSTANCE_PATH", str(tmp_path / "instance"))

@@ -2,19 +2,17 @@
 them can be undone."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_appbuilder import Model
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from builder import create_app
 from builder.extensions import db
 from builder.migrate import alembic_config
-from tests.conftest import PG_ADMIN_URL, base_config, unavailable
+from tests.conftest import base_config
 
 
 def test_models_and_migrations_agree(app):
@@ -32,31 +30,9 @@ def test_migrated_tables_exist(app):
             "ab_user", "ab_role", "alembic_version"} <= tables
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request, tmp_path):
-    """A database of its own, with no table: the migrations are run down to
-    nothing, which the shared test databases must not see."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    name = f"motcua_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        unavailable("postgresql", exc)
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def test_every_migration_can_be_undone_and_done_again(empty_database, tmp_path):
-    app = create_app(base_config(tmp_path / "instance", empty_database))
+@pytest.mark.parametrize("fresh_database", ["sqlite", "postgresql"], indirect=True)
+def test_every_migration_can_be_undone_and_done_again(fresh_database, tmp_path):
+    app = create_app(base_config(tmp_path / "instance", fresh_database))
 
     def migrate(step, revision: str) -> set[str]:
         with db.engine.begin() as connection:
