@@ -182,6 +182,34 @@ def test_history_is_append_only_and_chained(client, people, birth_package, app):
         db.session.rollback()
 
 
+def test_listing_the_actions_translates_no_refusal(client, people, birth_package, app, monkeypatch):
+    """Every answer lists the caller's actions: the ones refused are decided
+    without translating why (that cost more than deciding). A refusal that
+    is answered is still translated, in the caller's language."""
+    import flask_babel
+
+    code = submit_birth(client, people["owner"], birth_package)["code"]
+    ok(act(client, people["desk"], code, "receive"))
+    translated = []
+    original = flask_babel.Domain.gettext
+    monkeypatch.setattr(flask_babel.Domain, "gettext",
+                        lambda self, string, **variables: translated.append(string) or original(self, string, **variables))
+    from builder.api.auth import api_user
+    from builder.process.dossiers import find_dossier
+    from builder.process.engine import available_actions
+
+    with app.test_request_context(headers=people["desk"]):
+        dossier = find_dossier(api_user(), code)
+        translated.clear()
+        assert available_actions(api_user(), dossier) == []  # processing is the officer's step
+        assert translated == []
+    refused = act(client, people["desk"], code, "forward")
+    assert refused.status_code == 403 and refused.get_json()["message"] == "Bước này do vai trò Officer thực hiện."
+    english = client.post(f"/api/v1/dossiers/{code}/actions", json={"action": "forward"},
+                          headers={**people["desk"], "Accept-Language": "en"})
+    assert english.status_code == 403 and english.get_json()["message"] == "This step is for the role Officer."
+
+
 def test_a_transition_reads_the_dossier_once_and_writes_it_once(client, people, birth_package, app):
     """The hot path of the back office: the locked read, one versioned UPDATE
     (its history head included), the history entry and the jobs."""

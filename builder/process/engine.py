@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -89,49 +90,57 @@ def _place(dossier: Dossier, rule: Rule) -> int:
 
 def refusal(user, dossier: Dossier, action: str) -> Conflict | Forbidden | NotFound | None:
     """Why ``user`` may not do ``action`` now (409 / 403), or None."""
+    reason = _reason(user, dossier, action)
+    return None if reason is None else reason[0](str(reason[1]))
+
+
+def _reason(user, dossier: Dossier, action: str):
+    """:func:`refusal`'s error class and its message, not yet translated:
+    the actions listed in every answer only need to know there is a reason
+    (translating each one cost more than deciding it)."""
     rule = RULES.get(action)
     if rule is None:
-        return NotFound(_("Unknown action %(action)s.", action=action))
+        return NotFound, _l("Unknown action %(action)s.", action=action)
     if dossier.status not in rule.statuses:
-        return Conflict(_("The action %(action)s is not possible when the dossier is: %(status)s.",
-                          action=action, status=S.status_label(dossier.status)))
+        return Conflict, _l("The action %(action)s is not possible when the dossier is: %(status)s.",
+                            action=action, status=S.status_label(dossier.status))
     if rule.owner:
         if dossier.applicant_id != user.id:
-            return Forbidden(_("Only the applicant may do this."))
+            return Forbidden, _l("Only the applicant may do this.")
         return None
     if rule.roles:
-        return _pause_refusal(user, dossier, rule)
+        return _pause_reason(user, dossier, rule)
     declared = step_action(dossier, action)
     if declared is None:
-        return Conflict(_("The action %(action)s is not possible at this step.", action=action))
+        return Conflict, _l("The action %(action)s is not possible at this step.", action=action)
     step = steps_of(dossier)[dossier.current_step]
     role = declared.get("role") or step.get("role")
     if role not in role_names(user):
-        return Forbidden(_("This step is for the role %(role)s.", role=role))
+        return Forbidden, _l("This step is for the role %(role)s.", role=role)
     profile = profile_of(user)
     agency_id = profile.agency_id if profile else None
     if agency_id != _place(dossier, rule):
-        return Forbidden(_("This dossier is handled by another agency."))
+        return Forbidden, _l("This dossier is handled by another agency.")
     if step.get("agency_code") and (profile.agency is None or profile.agency.code != step["agency_code"]):
-        return Forbidden(_("This step is for the agency %(code)s.", code=step["agency_code"]))
+        return Forbidden, _l("This step is for the agency %(code)s.", code=step["agency_code"])
     return None
 
 
-def _pause_refusal(user, dossier: Dossier, rule: Rule) -> Forbidden | None:
+def _pause_reason(user, dossier: Dossier, rule: Rule):
     if not set(rule.roles) & set(role_names(user)):
-        return Forbidden(_("Only these roles may do this: %(roles)s.", roles=", ".join(rule.roles)))
+        return Forbidden, _l("Only these roles may do this: %(roles)s.", roles=", ".join(rule.roles))
     profile = profile_of(user)
     if (profile.agency_id if profile else None) != _place(dossier, rule):
-        return Forbidden(_("This dossier is handled by another agency."))
+        return Forbidden, _l("This dossier is handled by another agency.")
     return None
 
 
 def available_actions(user, dossier: Dossier) -> list[str]:
     if user is None or dossier.code is None:
         return []
-    # the status rules out most actions: skip building their (translated) refusals
+    # the status rules out most actions; the others are decided without translating why not
     return [name for name, rule in RULES.items()
-            if dossier.status in rule.statuses and refusal(user, dossier, name) is None]
+            if dossier.status in rule.statuses and _reason(user, dossier, name) is None]
 
 
 # --- doing it -----------------------------------------------------------------
