@@ -501,6 +501,11 @@ def bench_database(kind: str, args, root: Path) -> dict:
 
         flush_redis(args.redis_url)
         stack.callback(flush_redis, args.redis_url)
+
+        def cpu_now(server: Server) -> tuple:
+            """CPU seconds so far: the server's, PostgreSQL's (None on SQLite), this script's."""
+            return (server.cpu_seconds(), postgres_cpu_seconds() if kind == "postgresql" else None,
+                    time.process_time())
         env = clean_env(MOTCUA_INSTANCE_PATH=str(work / "instance"), DATABASE_URL=app_url,
                         REDIS_URL=args.redis_url)
         log(f"{kind}: motcua init --demo")
@@ -566,14 +571,13 @@ def bench_database(kind: str, args, root: Path) -> dict:
                 measured = {}
                 for label, server, path in order:
                     log(f"{kind}: round {number}/{args.rounds}, {label}: {args.requests} requests")
-                    before = (server.cpu_seconds(), postgres_cpu_seconds(), time.process_time())
+                    before = cpu_now(server)
                     measured[label] = run_load(server.port, path, body, tokens, args.requests,
                                                args.concurrency)
-                    after = (server.cpu_seconds(), postgres_cpu_seconds(), time.process_time())
-                    per_request = [(a - b) * 1000 / max(measured[label]["requests"], 1)
-                                   for a, b in zip(after, before)]
-                    measured[label]["server_cpu_ms"], pg_cpu_ms, measured[label]["client_cpu_ms"] = per_request
-                    measured[label]["postgres_cpu_ms"] = pg_cpu_ms if kind == "postgresql" else None
+                    spent = [(a - b) * 1000 / max(measured[label]["requests"], 1) if b is not None else None
+                             for a, b in zip(cpu_now(server), before)]
+                    for key, value in zip(("server_cpu_ms", "postgres_cpu_ms", "client_cpu_ms"), spent):
+                        measured[label][key] = value
                     if measured[label]["non_201"]:
                         log(f"{kind}: {label}: {measured[label]['non_201']} answers were not 201, "
                             f"first: {measured[label]['first_failure']}")
