@@ -13,6 +13,7 @@ from builder.database import configure_database
 from flask_appbuilder import AppBuilder
 
 from builder.extensions import db
+from builder.inputs import RowIdConverter
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if instance_path:
         instance_path = os.path.abspath(instance_path)
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.url_map.converters["row_id"] = RowIdConverter
     os.makedirs(app.instance_path, exist_ok=True)
     load_settings(app, test_config)
     configure_database(app)

@@ -6,9 +6,12 @@ import logging
 
 from flask import Flask, jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
-from builder.errors import BuilderError
+from builder.api.body import NUL_CHARACTER
+from builder.errors import BadRequest, BuilderError
+from builder.inputs import holds_nul
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,24 @@ def _http_message(code: int) -> str:
 
 
 def register_error_handlers(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_characters():
+        # a NUL in a URL would reach a query, where PostgreSQL refuses it (bodies: builder.api.body)
+        if "\x00" in request.path or any(holds_nul(k) or holds_nul(v) for k, v in request.args.items(multi=True)):
+            error = BadRequest(NUL_CHARACTER)
+            if not _wants_json():
+                return str(error.message), error.status
+            return jsonify(error.to_dict()), error.status
+
+    @app.errorhandler(DataError)
+    def _data_error(error: DataError):
+        # a value the database refuses for its column (the checks at the edges missed it): bad input
+        log.warning("the database refused a value on %s %s: %s", request.method, request.path, error.orig)
+        message = _("A value sent is not one the database can store.")
+        if not _wants_json():
+            return message, 400
+        return jsonify({"message": message}), 400
+
     @app.errorhandler(BuilderError)
     def _builder_error(error: BuilderError):
         if error.status >= 500:
@@ -44,7 +65,11 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if not _wants_json():
             return error
-        return jsonify({"message": _http_message(error.code or 500)}), error.code or 500
+        response = jsonify({"message": _http_message(error.code or 500)})
+        for name, value in error.get_headers():  # e.g. the Allow of a 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, error.code or 500
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

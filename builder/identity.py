@@ -198,7 +198,7 @@ def _checked(found: Identity) -> _Details:
         raise SignInError(_("The date of birth the identity provider gave does not match the "
                             "citizen ID; no account was created."), status=422)
     # +84 912 345 678, 84912345678 → 0912345678, the form the rest of the product keeps
-    phone = "".join(c for c in found.phone or "" if c.isdigit())
+    phone = "".join(c for c in found.phone or "" if c in "0123456789")
     if phone.startswith("84") and len(phone) in (11, 12):
         phone = "0" + phone[2:]
     return _Details(found.id_number, found.full_name, phone or None, found.email)

@@ -7,6 +7,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from builder.api.security import MotcuaSecurityApi
 from builder.detached_cache import DetachedCache, merged, register, registered
 from builder.extensions import db
 from builder.identity import SignInView
@@ -28,6 +29,7 @@ class MotcuaSecurityManager(SecurityManager):
     reads the user on every call. Browser sessions always read it afresh."""
 
     authdbview = SignInView  # the sign-in page, with a button per identity provider
+    security_api = MotcuaSecurityApi  # /api/v1/security/login and /refresh, with our JSON errors
 
     def __init__(self, appbuilder):  # made by AppBuilder.init_app, inside the app's context
         super().__init__(appbuilder)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from builder.api.stats import LABELS
 from builder.extensions import db
+from builder.inputs import calendar_date
 from builder.models import Agency, Procedure
 from builder.models.types import utcnow
 from builder.process.statistics import statistics
@@ -25,10 +26,7 @@ CHARTS = [
 
 
 def _date(name: str, default: date | None) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return default
+    return calendar_date(request.args.get(name)) or default
 
 
 class StatisticsView(BaseView):

@@ -26,6 +26,7 @@ from builder.forms.spreadsheet import (
     field_options, field_type, forget_key, inner_object, limits, number, options_text, parse_options,
     read_spreadsheet, set_condition,
 )
+from builder.inputs import whole_number
 from builder.models import Procedure
 
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -34,9 +35,10 @@ PAGE_OPS = ("add_page", "rename_page", "page_up", "page_down", "delete_page")
 
 def _index(text: str) -> int:
     """A page or position number from the request; ValueError if it is none."""
-    if not str(text).strip().isdigit():
+    number = whole_number(str(text))
+    if number is None:
         raise ValueError(text)
-    return int(text)
+    return number
 
 
 # --- the form as a list of fields ------------------------------------------------
@@ -215,8 +217,9 @@ def save_field(form: dict, values: dict) -> dict[str, list[str]]:
         props[key] = field
         set_order(form, group, ordered_keys(form, group))  # the new key goes last
         page = (values.get("page") or "").strip()
-        if not group and page.isdigit() and int(page) < len(layout_edits.page_list(form)):
-            layout_edits.move_item(form, key, len(props), int(page))
+        page_index = whole_number(page)
+        if not group and page_index is not None and page_index < len(layout_edits.page_list(form)):
+            layout_edits.move_item(form, key, len(props), page_index)
     else:
         order = ordered_keys(form, group)
         props[old_key] = field

@@ -17,6 +17,7 @@ from builder.delivery import delivery_view
 from builder.errors import BuilderError
 from builder.extensions import db
 from builder.forms.display import sections
+from builder.inputs import whole_number
 from builder.models import Agency, Procedure, UserProfile
 from builder.process import dossiers as service
 from builder.process import statuses
@@ -115,7 +116,7 @@ class OfficeView(BaseView):
         status = request.args.get("status")
         due = request.args.get("due") if request.args.get("due") in ("soon", "overdue") else None
         total, items = service.list_dossiers(
-            g.user, int(status) if status and status.isdigit() else None,
+            g.user, whole_number(status, maximum=10),
             max(1, request.args.get("page", 1, type=int)), per_page=25,
             procedure=request.args.get("procedure") or None, due=due, mine=request.args.get("mine") == "1",
         )
@@ -136,13 +137,15 @@ class OfficeView(BaseView):
                     body["assignee"] = form.assignee.data
                 if form.action.data == "transfer":
                     body["to_agency"] = form.to_agency.data
-                    if (form.transfer_days.data or "").strip().isdigit():
-                        body["duration"] = {"value": int(form.transfer_days.data), "unit": "working_days"}
+                    days = whole_number(form.transfer_days.data)
+                    if days is not None:
+                        body["duration"] = {"value": days, "unit": "working_days"}
                 if form.action.data == "apologize":
                     body["new_due_date"] = form.new_due_date.data.isoformat() if form.new_due_date.data else None
                 if form.action.data == "request_payment" and (form.amount.data or "").strip():
                     digits = form.amount.data.replace(".", "").replace(",", "").strip()
-                    body["amount"] = int(digits) if digits.isdigit() else form.amount.data
+                    amount = whole_number(digits)
+                    body["amount"] = amount if amount is not None else form.amount.data
                 files = [ResultFile(f.filename, f.read()) for f in request.files.getlist("results") if f.filename]
                 try:
                     perform(g.user, code, body, result_files=files)

@@ -5,8 +5,13 @@ from typing import Any
 
 from flask import current_app, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from builder.errors import BadRequest, TooLarge, UnsupportedType
+from builder.errors import BadRequest, InvalidData, TooLarge, UnsupportedType
+from builder.inputs import holds_nul, whole_number
+
+
+NUL_CHARACTER = _l("The request holds the NUL character (\\u0000), which no field may contain.")
 
 
 def json_body() -> Any:
@@ -22,13 +27,24 @@ def json_body() -> Any:
     try:
         import json
 
-        return json.loads(raw.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadRequest(_("The request body is not valid JSON.")) from exc
+    if b"\\u0000" in raw and holds_nul(body):  # JSON can only carry it escaped
+        raise BadRequest(NUL_CHARACTER)
+    return body
+
+
+def json_object() -> dict:
+    """The body as :func:`json_body` reads it, which must be a JSON object."""
+    body = json_body()
+    if not isinstance(body, dict):
+        raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
+    return body
 
 
 def page_arg(name: str = "page") -> int:
-    raw = request.args.get(name, "1")
-    if not raw.isdigit() or int(raw) < 1 or int(raw) > 100000:
+    page = whole_number(request.args.get(name, "1"), maximum=100000)
+    if not page:
         raise BadRequest(_("The page number must be a positive whole number."))
-    return int(raw)
+    return page

@@ -1,8 +1,6 @@
 """Deadlines: the same working calendar the engine uses, for integrators."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import jsonify, request
 from flask_appbuilder.api import BaseApi, expose
 from flask_babel import gettext as _
@@ -10,6 +8,7 @@ from sqlalchemy import select
 
 from builder.errors import BadRequest, NotFound
 from builder.extensions import db
+from builder.inputs import instant
 from builder.models import Agency
 from builder.process.deadlines import calendar_for
 
@@ -48,12 +47,9 @@ class CalendarApi(BaseApi):
             agency = db.session.scalar(select(Agency).where(Agency.code == args["agency"]))
             if agency is None:
                 raise NotFound(_("No agency has the code %(code)s.", code=args["agency"]))
-        try:
-            start = datetime.fromisoformat(args.get("start", "").replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise BadRequest(_("start must be an ISO 8601 instant with its time zone.")) from exc
-        if start.tzinfo is None:
-            raise BadRequest(_("start must be an ISO 8601 instant with its time zone."))
+        start = instant(args.get("start"))
+        if start is None:
+            raise BadRequest(_("start must be an ISO 8601 instant with its time zone, from 1900 to 2999."))
         try:
             value = float(args.get("value", ""))
         except ValueError as exc:

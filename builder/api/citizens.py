@@ -5,7 +5,7 @@ from flask import jsonify
 from flask_appbuilder.api import BaseApi, expose
 
 from builder.accounts import register_citizen
-from builder.api.body import json_body
+from builder.api.body import json_object
 
 
 class CitizenApi(BaseApi):
@@ -43,5 +43,5 @@ class CitizenApi(BaseApi):
             409: {description: An account with this ID exists}
             422: {description: Invalid data, with errors per field}
         """
-        user = register_citizen(json_body())
+        user = register_citizen(json_object())
         return jsonify({"username": user.username}), 201

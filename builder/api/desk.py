@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from builder.api.auth import api_user, roles_required
-from builder.api.body import json_body
+from builder.api.body import json_body, json_object
 from builder import storage
 from builder.database import write_transaction
 from builder.errors import InvalidData, NotFound
@@ -88,13 +88,13 @@ class DeskApi(BaseApi):
           responses:
             202: {description: '{"url", "ready": false}: being printed'}
         """
-        year = _year((json_body() or {}).get("year"))
+        year = _year(json_object().get("year"))
         agency_id = _desk_agency_id()
         with write_transaction():
             enqueue("builder.jobs.tasks.render_register", agency_id, year, queue="pdf")
         return jsonify({"url": url_for("DeskApi.register_pdf", year=year), "ready": False}), 202
 
-    @expose("/register/<int:year>.pdf", methods=["GET"])
+    @expose("/register/<int(min=2000, max=2100):year>.pdf", methods=["GET"])
     @roles_required("Desk")
     def register_pdf(self, year: int):
         """The last printed register of a year.

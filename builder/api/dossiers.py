@@ -11,6 +11,7 @@ from builder import storage
 from builder.api.auth import api_user, login_required
 from builder.api.body import json_body, page_arg
 from builder.errors import BadRequest, NotFound
+from builder.inputs import whole_number
 from builder.extensions import db
 from builder.models import Document, Dossier
 from builder.process import dossiers as service
@@ -75,13 +76,15 @@ class DossierApi(BaseApi):
             200: {description: A page of dossiers}
         """
         status = request.args.get("status")
-        if status is not None and not status.isdigit():
-            raise BadRequest(_("The status must be a number from 0 to 10."))
+        if status is not None:
+            status = whole_number(status, maximum=10)
+            if status is None:
+                raise BadRequest(_("The status must be a number from 0 to 10."))
         due = request.args.get("due")
         if due not in (None, "soon", "overdue"):
             raise BadRequest(_("due must be soon or overdue."))
         total, items = service.list_dossiers(
-            api_user(), int(status) if status is not None else None, page_arg(),
+            api_user(), status, page_arg(),
             procedure=request.args.get("procedure"), due=due,
             mine=request.args.get("assignee") == "me",
         )
@@ -167,7 +170,7 @@ class DossierApi(BaseApi):
         )
         return jsonify(service.attachment_dict(attachment)), 201
 
-    @expose("/<key>/attachments/<int:attachment_id>", methods=["GET"])
+    @expose("/<key>/attachments/<row_id:attachment_id>", methods=["GET"])
     @login_required
     def attachment(self, key: str, attachment_id: int):
         """An attached file, for its owner and the staff handling the dossier.
@@ -391,8 +394,9 @@ def _action_form() -> tuple[dict, list[ResultFile]]:
     """An action sent as a form: its fields, and the files under ``results``."""
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     body: dict = {key: value for key, value in request.form.items() if key != "results"}
-    if body.get("amount", "").isdigit():
-        body["amount"] = int(body["amount"])
+    amount = whole_number(body.get("amount"))  # anything else is refused by the action, in words
+    if amount is not None:
+        body["amount"] = amount
     files = [ResultFile(upload.filename, upload.stream.read(limit + 1))
              for upload in request.files.getlist("results") if upload.filename]
     return body, files

@@ -14,8 +14,8 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_babel import get_locale, gettext as _
 
 from builder.api.auth import api_user, login_required
-from builder.api.body import json_body
-from builder.errors import InvalidData, NotFound
+from builder.api.body import json_body, json_object
+from builder.errors import NotFound
 from builder.process import payments as service
 from builder.process.dossiers import find_dossier
 from builder.storage import read_bytes
@@ -68,10 +68,7 @@ class PaymentApi(BaseApi):
         """
         user = api_user()
         dossier = find_dossier(user, key)
-        body = json_body()
-        if not isinstance(body, dict):
-            raise InvalidData(_("The request body must be a JSON object."),
-                              {"": [_("Must be a group of fields.")]})
+        body = json_object()
         name = body.get("gateway")
         payment, redirect_url = service.start(
             user, dossier, name, _return_url(name), request.remote_addr or "127.0.0.1",
@@ -132,7 +129,7 @@ class PaymentApi(BaseApi):
         payment = service.record_desk_payment(api_user(), dossier, json_body())
         return jsonify(service.payment_dict(payment)), 201
 
-    @expose("/<key>/payments/<int:payment_id>/refund", methods=["POST"])
+    @expose("/<key>/payments/<row_id:payment_id>/refund", methods=["POST"])
     @login_required
     def refund(self, key: str, payment_id: int):
         """The agency paid a paid payment back.
@@ -163,7 +160,7 @@ class PaymentApi(BaseApi):
         payment = service.refund(api_user(), dossier, payment_id, json_body())
         return jsonify(service.payment_dict(payment)), 200
 
-    @expose("/<key>/payments/<int:payment_id>/receipt", methods=["GET"])
+    @expose("/<key>/payments/<row_id:payment_id>/receipt", methods=["GET"])
     @login_required
     def receipt(self, key: str, payment_id: int):
         """The e-receipt (biên lai điện tử) the gateway issued for a payment.

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from builder.errors import BadRequest, NotFound
 from builder.extensions import db
+from builder.inputs import calendar_date
 from builder.models import Agency, Procedure
 from builder.models.types import utcnow
 from builder.process.statistics import statistics
@@ -22,10 +23,10 @@ def _date(name: str) -> date | None:
     raw = request.args.get(name)
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise BadRequest(_("%(name)s must be a date (YYYY-MM-DD).", name=name)) from exc
+    value = calendar_date(raw)
+    if value is None:
+        raise BadRequest(_("%(name)s must be a date (YYYY-MM-DD) from 1900 to 2999.", name=name))
+    return value
 
 
 def figures_from_request() -> dict:

@@ -29,6 +29,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from builder.forms import layout
+from builder.inputs import whole_number
 
 TEXTAREA_FROM = 200  # a maxLength above this asks for several lines
 RADIO_UP_TO = 4  # this many choices or fewer show as radio buttons
@@ -512,9 +513,10 @@ def _locate(form, parts: list[str]):
                 return None
             target = target[name]
         elif isinstance(target, FieldList):
-            if not part.isdigit() or int(part) >= len(target.entries):
+            index = whole_number(part)
+            if index is None or index >= len(target.entries):
                 return None
-            target = target.entries[int(part)]
+            target = target.entries[index]
         else:
             return None
         if isinstance(target, FormField):

@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from flask_babel import gettext as _
 
 from builder.forms.validation import format_checker
+from builder.inputs import whole_number
 
 MAX_PATTERN = 1000
 MAX_DEPTH = 32
@@ -99,8 +100,8 @@ def _resolve(schema: dict, ref: str) -> Path | None:
         token = token.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and token in node:
             node, step = node[token], token
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node, step = node[int(token)], int(token)
+        elif isinstance(node, list) and (index := whole_number(token)) is not None and index < len(node):
+            node, step = node[index], index
         else:
             return None
         path.append(step)

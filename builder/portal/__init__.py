@@ -18,6 +18,7 @@ from builder.forms.compiler import add_row, apply_errors, compile_form, data_to_
 from builder.forms.display import Row, Section, sections
 from builder.forms.package import fold
 from builder.forms.validation import validate_data
+from builder.inputs import whole_number
 from builder.models import Dossier, Procedure
 from builder.process import statuses
 from builder.process.dossiers import (
@@ -689,7 +690,7 @@ def my_dossiers():
     if not current_user.is_authenticated:
         return _to_login()
     page = request.args.get("trang", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page = whole_number(page, maximum=9_999) or 1
     per_page = 20
     query = select(Dossier).where(Dossier.applicant_id == current_user.id)
     total = db.session.scalar(select(db.func.count()).select_from(query.subquery()))

@@ -45,6 +45,8 @@ from typing import Any
 from lxml import etree
 from unidecode import unidecode
 
+from builder.process.calendar import MAX_DURATION, UNITS
+
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
@@ -57,7 +59,6 @@ ACTIONS = ("receive", "refuse", "request_supplement", "supplement", "assign", "f
            "return_result", "transfer", "apologize", "withdraw")
 ROLES = ("Desk", "Officer", "Leader", "Citizen", "Admin")
 ACTION_ROLES = ("Desk", "Officer", "Leader")
-UNITS = ("working_days", "days", "hours")
 STEP_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 NEEDS_TARGET = ("receive", "forward")
 
@@ -563,8 +564,8 @@ def _ext_step(task: _Task) -> dict:
             value = json.loads(duration.get("value", ""))
         except ValueError:
             value = None
-        if not _number(value) or value < 0 or duration.get("unit") not in UNITS:
-            _fail(task.element, "its motcua:duration needs a number value >= 0 and a unit of "
+        if not _number(value) or not 0 <= value <= MAX_DURATION or duration.get("unit") not in UNITS:
+            _fail(task.element, f"its motcua:duration needs a number value from 0 to {MAX_DURATION} and a unit of "
                                 f"{', '.join(UNITS)}.")
         out["duration"] = {"value": value, "unit": duration.get("unit")}
     extra = ext.find(f"{{{MOTCUA}}}extra")

@@ -77,6 +77,7 @@ from flask_babel import lazy_gettext as _
 from builder.errors import BadRequest
 
 UNITS = ("working_days", "days", "hours")
+MAX_DURATION = 3650  # in any unit: no legal time limit is longer (the package schema says the same)
 DEFAULT_OFFICE_HOURS = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
 DEFAULT_CUTOFF = time(15, 0)
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
@@ -344,6 +345,7 @@ def _check_unit(unit: str) -> None:
 
 def _check_value(value: float) -> float:
     is_number = isinstance(value, Real) and not isinstance(value, bool)
-    if not is_number or not math.isfinite(value) or value < 0:
-        raise BadRequest(_("The duration %(value)s is not a number of zero or more.", value=value))
+    if not is_number or not math.isfinite(value) or not 0 <= value <= MAX_DURATION:
+        raise BadRequest(_("The duration %(value)s is not a number from 0 to %(max)s.",
+                           value=value, max=MAX_DURATION))
     return float(value)

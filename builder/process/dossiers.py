@@ -14,6 +14,7 @@ from builder.delivery import delivery_errors, delivery_view, public_delivery
 from builder.errors import Conflict, InvalidData, NotFound, TooLarge, UnsupportedType
 from builder.extensions import db
 from builder.forms.validation import validate_data
+from builder.inputs import whole_number
 from builder.jobs.queue import enqueue, outbox_row
 from builder.jobs.signature_tasks import VERIFIABLE_TYPES
 from builder.models import Agency, Attachment, Dossier, Payment, Procedure
@@ -49,8 +50,9 @@ def find_dossier(user, key: str, for_update: bool = False) -> Dossier:
     """A dossier by its code, or a draft by its id; 404 for anyone who may not
     see it. ``for_update`` reads it afresh and locks its row (PostgreSQL)
     inside a write transaction."""
-    query = (select(Dossier).where(Dossier.code == key if not key.isdigit() else
-                                   or_(Dossier.code == key, Dossier.id == int(key)))
+    draft_id = whole_number(key)
+    query = (select(Dossier).where(Dossier.code == key if draft_id is None else
+                                   or_(Dossier.code == key, Dossier.id == draft_id))
              .options(joinedload(Dossier.attachments)))  # every answer lists them: one query, not two
     if for_update:
         if db.session.get_bind().dialect.name == "postgresql":

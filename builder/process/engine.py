@@ -12,7 +12,7 @@ dossier at any step, and the clock stops until it resumes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from builder.database import write_transaction
 from builder.errors import Conflict, Forbidden, InvalidData, NotFound
 from builder.extensions import db
+from builder.inputs import calendar_date
 from builder.jobs.queue import enqueue
 from builder.models import Agency, Dossier, DossierTransfer
 from builder.models.types import utcnow
@@ -406,10 +407,9 @@ def _transfer(session, user, dossier, body):
 def _apologize(session, user, dossier, body):
     if dossier.apologized_at is not None:
         raise Conflict(_("An apology was already issued for this dossier; it is allowed once."))
-    try:
-        new_date = date.fromisoformat(str(body["new_due_date"])[:10])
-    except ValueError as exc:
-        raise InvalidData(_("The action is not valid."), {"new_due_date": [_("Must be a date (YYYY-MM-DD).")]}) from exc
+    new_date = calendar_date(str(body["new_due_date"])[:10])
+    if new_date is None:
+        raise InvalidData(_("The action is not valid."), {"new_due_date": [_("Must be a date (YYYY-MM-DD).")]})
     calendar = deadlines.calendar_for(dossier.handling_agency or dossier.agency)
     today = utcnow().astimezone(VIETNAM).date()
     if dossier.due_at is None:
