@@ -1,4 +1,8 @@
-"""The OpenAPI document of the whole API, public at /api/v1/openapi.json."""
+"""The OpenAPI document of the whole API, public at /api/v1/openapi.json.
+
+Every error answer has one shape (API.md, "Errors"): the document names it
+``Error`` and gives it to each operation as its ``default`` answer and as the
+content of each 4xx and 5xx answer the operation lists."""
 from __future__ import annotations
 
 from flask import current_app, jsonify
@@ -25,4 +29,35 @@ class OpenApiDocument(BaseApi):
                 view.add_api_spec(spec)
         document = spec.to_dict()
         document["info"]["title"] = current_app.config["APP_NAME"]
+        _describe_errors(document)
         return jsonify(document)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["message"],
+    "properties": {
+        "message": {"type": "string", "description": "what was wrong, in the request's language (Vietnamese first)"},
+        "errors": {
+            "type": "object",
+            "description": "per field path (object keys and list indexes joined with dots), its messages",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+
+def _describe_errors(document: dict) -> None:
+    document.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for operations in document.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status, answer in responses.items():
+                if str(status)[0] in "45" and isinstance(answer, dict) and "content" not in answer \
+                        and "$ref" not in answer:
+                    answer["content"] = ERROR_CONTENT
+            responses.setdefault("default", {"description": "An error (see API.md, \"Errors\")",
+                                             "content": ERROR_CONTENT})
