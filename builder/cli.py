@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
-import threading
 from pathlib import Path
 
 import click
