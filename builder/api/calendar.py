@@ -25,8 +25,8 @@ class CalendarApi(BaseApi):
           summary: Compute a due date
           parameters:
           - {in: query, name: agency, schema: {type: string}, description: agency code (default the national calendar)}
-          - {in: query, name: start, required: true, schema: {type: string, format: date-time}}
-          - {in: query, name: value, required: true, schema: {type: number}}
+          - {in: query, name: start, required: true, schema: {type: string, format: date-time}, description: in the years 1900 to 2999}
+          - {in: query, name: value, required: true, schema: {type: number, minimum: 0, maximum: 3650}}
           - {in: query, name: unit, schema: {type: string, enum: [working_days, days, hours]}}
           responses:
             200:

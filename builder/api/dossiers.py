@@ -67,11 +67,11 @@ class DossierApi(BaseApi):
         get:
           summary: List dossiers
           parameters:
-          - {in: query, name: status, schema: {type: integer}}
+          - {in: query, name: status, schema: {type: integer, minimum: 0, maximum: 10}}
           - {in: query, name: procedure, schema: {type: string}}
           - {in: query, name: due, schema: {type: string, enum: [soon, overdue]}}
           - {in: query, name: assignee, schema: {type: string, enum: [me]}}
-          - {in: query, name: page, schema: {type: integer}}
+          - {in: query, name: page, schema: {type: integer, minimum: 1, maximum: 100000}}
           responses:
             200: {description: A page of dossiers}
         """

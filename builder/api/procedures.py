@@ -54,7 +54,7 @@ class ProcedureApi(BaseApi):
           - {in: query, name: q, schema: {type: string}}
           - {in: query, name: agency, schema: {type: string}}
           - {in: query, name: level, schema: {type: integer, minimum: 1, maximum: 4}}
-          - {in: query, name: page, schema: {type: integer, minimum: 1}}
+          - {in: query, name: page, schema: {type: integer, minimum: 1, maximum: 100000}}
           responses:
             200:
               description: A page of procedures

@@ -104,8 +104,8 @@ class StatsApi(BaseApi):
           parameters:
           - {in: query, name: agency, schema: {type: string}}
           - {in: query, name: procedure, schema: {type: string}}
-          - {in: query, name: from, schema: {type: string, format: date}}
-          - {in: query, name: to, schema: {type: string, format: date}}
+          - {in: query, name: from, schema: {type: string, format: date}, description: from 1900-01-01 to 2999-12-31}
+          - {in: query, name: to, schema: {type: string, format: date}, description: from 1900-01-01 to 2999-12-31}
           - {in: query, name: format, schema: {type: string, enum: [json, csv, xlsx]}}
           responses:
             200: {description: 'received, online, desk, post, resolved_early, resolved_on_time,
