@@ -76,10 +76,16 @@ def test_unmappable_bpmn_is_refused_naming_the_element(client, app, birth_packag
     response = client.put(f"/api/v1/procedures/{BIRTH_CODE}/process.bpmn", headers=designer,
                           data=etree.tostring(tree), content_type="application/xml")
     assert response.status_code == 422
-    assert "Gateway_choice" in response.get_json()["errors"]["process"][0]
+    why = response.get_json()["errors"]["process"][0]
+    assert "Gateway_choice" in why
+    assert "không chuyển được gateway" in why, why  # the designer reads Vietnamese
     doctype = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'
     response = client.put(f"/api/v1/procedures/{BIRTH_CODE}/process.bpmn", headers=designer,
                           data=doctype, content_type="application/xml")
     assert response.status_code == 422
+    assert "không được chấp nhận" in response.get_json()["errors"]["process"][0]
+    english = client.put(f"/api/v1/procedures/{BIRTH_CODE}/process.bpmn?_l_=en", headers=designer,
+                         data=doctype, content_type="application/xml")
+    assert "they are refused" in english.get_json()["errors"]["process"][0]
     assert client.put(f"/api/v1/procedures/{BIRTH_CODE}/process.bpmn", headers=designer,
                       data=b"{}", content_type="application/json").status_code == 415

@@ -42,6 +42,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from lxml import etree
 from unidecode import unidecode
 
@@ -170,36 +171,37 @@ def _number(value: Any) -> bool:
 
 def _checked_steps(process: Any) -> list[dict]:
     if not isinstance(process, dict) or not isinstance(process.get("steps"), list) or not process["steps"]:
-        raise BpmnError("The process must be an object with a non-empty list of steps.")
+        raise BpmnError(_("The process must be an object with a non-empty list of steps."))
     steps = process["steps"]
     ids: set[str] = set()
     for i, step in enumerate(steps):
         if not isinstance(step, dict) or not isinstance(step.get("id"), str) or not STEP_ID.match(step["id"]):
-            raise BpmnError(f"Step {i} has no valid id (^[a-z][a-z0-9_]{{0,63}}$).")
+            raise BpmnError(_("Step %(n)s has no valid id (^[a-z][a-z0-9_]{0,63}$).", n=i))
         sid = step["id"]
         if sid in ids:
-            raise BpmnError(f"Step '{sid}': another step has the same id.", sid)
+            raise BpmnError(_("Step '%(step)s': another step has the same id.", step=sid), sid)
         ids.add(sid)
         if not isinstance(step.get("name"), str) or not step["name"]:
-            raise BpmnError(f"Step '{sid}' has no name.", sid)
+            raise BpmnError(_("Step '%(step)s' has no name.", step=sid), sid)
         if not isinstance(step.get("status"), int) or isinstance(step["status"], bool):
-            raise BpmnError(f"Step '{sid}': its status must be an integer.", sid)
+            raise BpmnError(_("Step '%(step)s': its status must be an integer.", step=sid), sid)
         if "role" in step and step["role"] not in ROLES:
-            raise BpmnError(f"Step '{sid}': unknown role {step['role']!r}.", sid)
+            raise BpmnError(_("Step '%(step)s': unknown role %(role)r.", step=sid, role=step["role"]), sid)
         actions = step.get("actions", [])
         if not isinstance(actions, list):
-            raise BpmnError(f"Step '{sid}': its actions must be a list.", sid)
+            raise BpmnError(_("Step '%(step)s': its actions must be a list.", step=sid), sid)
         for j, action in enumerate(actions):
             if (not isinstance(action, dict) or action.get("action") not in ACTIONS
                     or set(action) - {"action", "to", "role"}):
-                raise BpmnError(f"Step '{sid}': action {j} is not valid.", sid)
+                raise BpmnError(_("Step '%(step)s': action %(n)s is not valid.", step=sid, n=j), sid)
             if "role" in action and action["role"] not in ACTION_ROLES:
-                raise BpmnError(f"Step '{sid}': action {j} has an unknown role {action['role']!r}.", sid)
+                raise BpmnError(_("Step '%(step)s': action %(n)s has an unknown role %(role)r.", step=sid, n=j,
+                                  role=action["role"]), sid)
     for step in steps:
         for action in step.get("actions", []):
             if "to" in action and action["to"] not in ids:
-                raise BpmnError(f"Step '{step['id']}': its action {action['action']} leads to "
-                                f"{action['to']!r}, which is no step.", step["id"])
+                raise BpmnError(_("Step '%(step)s': its action %(action)s leads to %(to)r, which is no step.",
+                                  step=step["id"], action=action["action"], to=action["to"]), step["id"])
     return steps
 
 
@@ -374,7 +376,7 @@ def to_bpmn(process: dict, *, name: str, code: str) -> bytes:
             for x, y in _route(nodes[source], nodes[target], occupied):
                 _b(edge, "waypoint", DI, x=x, y=y)
     except ValueError as exc:  # lxml: a string that XML cannot hold (control characters)
-        raise BpmnError(f"The process cannot be written as XML: {exc}") from None
+        raise BpmnError(_("The process cannot be written as XML: %(error)s", error=exc)) from None
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8", pretty_print=True)
 
 
@@ -410,7 +412,9 @@ def _ns(element) -> str | None:
 def _label(element) -> str:
     """How a message names an element: its tag and id (or its line when it has no id)."""
     ident = element.get("id")
-    return f"{_local(element)} '{ident}'" if ident else f"{_local(element)} (line {element.sourceline}, no id)"
+    if ident:
+        return f"{_local(element)} '{ident}'"
+    return _("%(tag)s (line %(line)s, no id)", tag=_local(element), line=element.sourceline)
 
 
 def _fail(element, why: str):
@@ -463,29 +467,29 @@ def _parse(xml: bytes) -> etree._Element:
     if isinstance(xml, str):
         xml = xml.encode("utf-8")
     if not isinstance(xml, (bytes, bytearray)):
-        raise BpmnError("The BPMN document must be given as bytes.")
+        raise BpmnError(_("The BPMN document must be given as bytes."))
     if re.search(rb"<!(DOCTYPE|ENTITY)", bytes(xml)):
-        raise BpmnError("The document has a DOCTYPE or ENTITY declaration; they are refused.")
+        raise BpmnError(_("The document has a DOCTYPE or ENTITY declaration; they are refused."))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              remove_comments=True, remove_pis=True, huge_tree=False)
     try:
         root = etree.fromstring(bytes(xml), parser)
     except etree.XMLSyntaxError as exc:
-        raise BpmnError(f"The document is not well-formed XML: {exc}") from None
+        raise BpmnError(_("The document is not well-formed XML: %(error)s", error=exc)) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise BpmnError("The document has a DOCTYPE declaration; DOCTYPEs and entities are refused.")
+        raise BpmnError(_("The document has a DOCTYPE declaration; DOCTYPEs and entities are refused."))
     if root.tag != f"{{{BPMN}}}definitions":
-        where = f"in the namespace {_ns(root)}" if _ns(root) else "in no namespace"
-        raise BpmnError(f"The document is not BPMN 2.0: its root element is '{_local(root)}' {where}, not "
-                        f"'definitions' in the namespace {BPMN}.", root.get("id"))
+        raise BpmnError(_("The document is not BPMN 2.0: its root element is '%(tag)s' in the namespace "
+                          "%(namespace)s, not 'definitions' in the namespace %(bpmn)s.",
+                          tag=_local(root), namespace=_ns(root) or "-", bpmn=BPMN), root.get("id"))
     return root
 
 
 def _the_process(root) -> etree._Element:
     processes = root.findall(f"{{{BPMN}}}process")
     if not processes:
-        _fail(root, "the document has no process.")
+        _fail(root, _("the document has no process."))
 
     def drawn(process) -> bool:
         return any(isinstance(child.tag, str) and _ns(child) == BPMN
@@ -493,8 +497,8 @@ def _the_process(root) -> etree._Element:
 
     with_content = [process for process in processes if drawn(process)]
     if len(with_content) > 1:
-        _fail(with_content[1], "only one process can be imported; the document has "
-                               + ", ".join(repr(p.get("id")) for p in with_content) + ".")
+        _fail(with_content[1], _("only one process can be imported; the document has %(ids)s.",
+                                 ids=", ".join(repr(p.get("id")) for p in with_content)))
     return (with_content or processes)[0]
 
 
@@ -508,15 +512,15 @@ def _lanes(process) -> dict[str, tuple[etree._Element, str | None]]:
             if ext is not None:
                 role = ext.get("role")
                 if role is not None and role not in ROLES:
-                    _fail(lane, f"its role {role!r} is none of {', '.join(ROLES)}.")
+                    _fail(lane, _("its role %(role)r is none of %(roles)s.", role=role, roles=", ".join(ROLES)))
             else:
                 role = _role_from_name(lane.get("name")) or inherited
             for ref in lane.findall(f"{{{BPMN}}}flowNodeRef"):
                 node_id = (ref.text or "").strip()
                 previous = found.get(node_id)
                 if previous is not None and previous[0] == depth:
-                    _fail(lane, f"the flow node '{node_id}' is also in lane '{previous[1].get('id')}'; "
-                                "a step has one role.")
+                    _fail(lane, _("the flow node '%(node)s' is also in lane '%(lane)s'; a step has one role.",
+                                  node=node_id, lane=previous[1].get("id")))
                 if previous is None or depth > previous[0]:
                     found[node_id] = (depth, lane, role)
             for child in lane.findall(f"{{{BPMN}}}childLaneSet"):
@@ -530,15 +534,16 @@ def _lanes(process) -> dict[str, tuple[etree._Element, str | None]]:
 def _unsupported(element) -> str:
     tag = _local(element)
     if tag in GATEWAYS:
-        return ("gateways cannot be mapped: draw each choice as its own sequence flow from the task "
-                "(a step's actions are its choices).")
+        return _("gateways cannot be mapped: draw each choice as its own sequence flow from the task "
+                 "(a step's actions are its choices).")
     if tag in CONTAINERS:
-        return "sub-processes and call activities cannot be mapped: draw their steps as user tasks of this process."
+        return _("sub-processes and call activities cannot be mapped: draw their steps as user tasks of this "
+                 "process.")
     if tag in OTHER_TASKS:
-        return f"a {tag} cannot be mapped: only user tasks (a person's step) become steps."
+        return _("a %(tag)s cannot be mapped: only user tasks (a person's step) become steps.", tag=tag)
     if tag in OTHER_EVENTS:
-        return "intermediate and boundary events cannot be mapped: only a start event and end events are."
-    return f"the BPMN element {tag} cannot be mapped to a process step."
+        return _("intermediate and boundary events cannot be mapped: only a start event and end events are.")
+    return _("the BPMN element %(tag)s cannot be mapped to a process step.", tag=tag)
 
 
 def _ext_step(task: _Task) -> dict:
@@ -550,11 +555,13 @@ def _ext_step(task: _Task) -> dict:
     except ValueError:
         status = None
     if status is None or not 1 <= status <= 10:
-        _fail(task.element, f"its motcua:step status {ext.get('status')!r} is not an integer from 1 to 10.")
+        _fail(task.element, _("its motcua:step status %(status)r is not an integer from 1 to 10.",
+                                 status=ext.get("status")))
     out["status"] = status
     if ext.get("role") is not None:
         if ext.get("role") not in ROLES:
-            _fail(task.element, f"its motcua:step role {ext.get('role')!r} is none of {', '.join(ROLES)}.")
+            _fail(task.element, _("its motcua:step role %(role)r is none of %(roles)s.", role=ext.get("role"),
+                                     roles=", ".join(ROLES)))
         out["role"] = ext.get("role")
     if ext.get("agencyCode") is not None:
         out["agency_code"] = ext.get("agencyCode")
@@ -565,8 +572,8 @@ def _ext_step(task: _Task) -> dict:
         except ValueError:
             value = None
         if not _number(value) or not 0 <= value <= MAX_DURATION or duration.get("unit") not in UNITS:
-            _fail(task.element, f"its motcua:duration needs a number value from 0 to {MAX_DURATION} and a unit of "
-                                f"{', '.join(UNITS)}.")
+            _fail(task.element, _("its motcua:duration needs a number value from 0 to %(max)s and a unit of "
+                                  "%(units)s.", max=MAX_DURATION, units=", ".join(UNITS)))
         out["duration"] = {"value": value, "unit": duration.get("unit")}
     extra = ext.find(f"{{{MOTCUA}}}extra")
     if extra is not None:
@@ -575,7 +582,7 @@ def _ext_step(task: _Task) -> dict:
         except ValueError:
             more = None
         if not isinstance(more, dict):
-            _fail(task.element, "its motcua:extra is not a JSON object.")
+            _fail(task.element, _("its motcua:extra is not a JSON object."))
         out["extra"] = more
     return out
 
@@ -600,9 +607,9 @@ def from_bpmn(xml: bytes) -> dict:
         if tag not in STEP_TAGS + ("startEvent", "endEvent", "sequenceFlow"):
             _fail(child, _unsupported(child))
         if not child.get("id"):
-            _fail(child, "it has no id.")
+            _fail(child, _("it has no id."))
         if child.get("id") in seen:
-            _fail(child, "another element of the process has the same id.")
+            _fail(child, _("another element of the process has the same id."))
         seen.add(child.get("id"))
         if tag == "sequenceFlow":
             flow_elements.append(child)
@@ -614,10 +621,10 @@ def from_bpmn(xml: bytes) -> dict:
             if tag == "startEvent":
                 starts.append(child)
     if not tasks:
-        _fail(process, "it has no userTask; each step of the process is a user task.")
+        _fail(process, _("it has no userTask; each step of the process is a user task."))
     if len(starts) > 1:
-        _fail(starts[1], f"the process has more than one start event (also '{starts[0].get('id')}'); "
-                         "a dossier enters the process at one step.")
+        _fail(starts[1], _("the process has more than one start event (also '%(other)s'); a dossier enters "
+                           "the process at one step.", other=starts[0].get("id")))
 
     flows: dict[str, _Flow] = {}
     for element in flow_elements:
@@ -625,15 +632,16 @@ def from_bpmn(xml: bytes) -> dict:
                      element.get("name"), element)
         for end, ref in (("sourceRef", flow.source), ("targetRef", flow.target)):
             if ref not in tasks and ref not in events:
-                _fail(element, f"its {end} {ref!r} names no task or event of the process "
-                               "(only user tasks, a start event and end events can be mapped).")
+                _fail(element, _("its %(end)s %(ref)r names no task or event of the process (only user tasks, "
+                                 "a start event and end events can be mapped).", end=end, ref=ref))
         source = tasks.get(flow.source)
         if source is None and _local(events[flow.source]) == "endEvent":
-            _fail(element, f"it leaves the end event '{flow.source}'; an end event ends the process.")
+            _fail(element, _("it leaves the end event '%(event)s'; an end event ends the process.", event=flow.source))
         if flow.target in events and _local(events[flow.target]) == "startEvent":
-            _fail(element, f"it leads into the start event '{flow.target}'; nothing leads back to the submission.")
+            _fail(element, _("it leads into the start event '%(event)s'; nothing leads back to the submission.",
+                             event=flow.target))
         if source is None and flow.target not in tasks:
-            _fail(element, "it leads from the start event straight to an end event; the first step must be a task.")
+            _fail(element, _("it leads from the start event straight to an end event; the first step must be a task."))
         if source is not None:
             source.outgoing.append(flow)
         flows[flow.id] = flow
@@ -643,18 +651,18 @@ def from_bpmn(xml: bytes) -> dict:
     known = set(tasks) | set(events)
     for node_id, (lane, _role) in lanes.items():
         if node_id not in known:
-            _fail(lane, f"its flowNodeRef '{node_id}' names no task or event of the process.")
+            _fail(lane, _("its flowNodeRef '%(node)s' names no task or event of the process.", node=node_id))
     for task in tasks.values():
         lane, role = lanes.get(task.id, (None, None))
         if role is None and task.ext is not None:
             role = task.ext.get("role")
         if role is None and task.ext is None:
             if lane is None:
-                _fail(task.element, "it is in no lane; put it in a lane named after its role "
-                                    "(Bộ phận Một cửa, Chuyên viên, Lãnh đạo; or Desk, Officer, Leader).")
-            _fail(task.element, f"its lane '{lane.get('id')}' ({lane.get('name')!r}) is named after no role; "
-                                "name the lane Bộ phận Một cửa, Chuyên viên, Lãnh đạo, Công dân "
-                                "(or Desk, Officer, Leader, Citizen, Admin).")
+                _fail(task.element, _("it is in no lane; put it in a lane named after its role "
+                                      "(Bộ phận Một cửa, Chuyên viên, Lãnh đạo; or Desk, Officer, Leader)."))
+            _fail(task.element, _("its lane '%(lane)s' (%(name)r) is named after no role; name the lane Bộ phận "
+                                  "Một cửa, Chuyên viên, Lãnh đạo, Công dân (or Desk, Officer, Leader, Citizen, "
+                                  "Admin).", lane=lane.get("id"), name=lane.get("name")))
         task.role = role
 
     # step ids and names
@@ -668,13 +676,13 @@ def from_bpmn(xml: bytes) -> dict:
         task.step_id = sid
         name = task.element.get("name") or ""
         if not (name if task.ext is not None else name.strip()):
-            _fail(task.element, "it has no name; a step needs one.")
+            _fail(task.element, _("it has no name; a step needs one."))
 
     # the first step: where the start event leads, else the first task nothing leads to
     if starts and any(f.source == starts[0].get("id") for f in flows.values()):
         leaving = [f for f in flows.values() if f.source == starts[0].get("id")]
         if len(leaving) > 1:
-            _fail(starts[0], "more than one sequence flow leaves it; the dossier enters the process at one step.")
+            _fail(starts[0], _("more than one sequence flow leaves it; the dossier enters the process at one step."))
         first = tasks[leaving[0].target]
     else:
         entered = {f.target for f in flows.values() if f.source in tasks and f.source != f.target}
@@ -686,7 +694,8 @@ def from_bpmn(xml: bytes) -> dict:
         if target is None:  # an end event
             action = named or _end_kind(events[flow.target].get("name"))
             if action in NEEDS_TARGET:
-                _fail(flow.element, f"the action {action} must lead to a step, not to the end event '{flow.target}'.")
+                _fail(flow.element, _("the action %(action)s must lead to a step, not to the end event '%(event)s'.",
+                                      action=action, event=flow.target))
             return {"action": action}
         if named:
             action = named
@@ -747,12 +756,12 @@ def from_bpmn(xml: bytes) -> dict:
                 step["status"] = 4
 
     if first.role != "Desk":
-        _fail(first.element, f"it is the first step (the start event leads to it) but its role is "
-                             f"{first.role or 'none'}; "
-                             "the first step is the reception desk's: put it in the Bộ phận Một cửa (Desk) lane.")
+        _fail(first.element, _("it is the first step (the start event leads to it) but its role is %(role)s; the "
+                               "first step is the reception desk's: put it in the Bộ phận Một cửa (Desk) lane.",
+                               role=first.role or "-"))
     if not any(a["action"] == "receive" and "to" in a for a in steps_of[first.id].get("actions", [])):
-        _fail(first.element, "it is the first step but has no receive action: draw a sequence flow from it "
-                             "to the step that processes the dossier.")
+        _fail(first.element, _("it is the first step but has no receive action: draw a sequence flow from it "
+                               "to the step that processes the dossier."))
     result = {"steps": [steps_of[tid] for tid in order]}
     extra = process.find(f"{{{BPMN}}}extensionElements/{{{MOTCUA}}}procedure/{{{MOTCUA}}}extra")
     if extra is not None:
@@ -761,15 +770,15 @@ def from_bpmn(xml: bytes) -> dict:
         except ValueError:
             more = None
         if not isinstance(more, dict) or "steps" in more:
-            _fail(process, "its motcua:extra is not a JSON object (without steps).")
+            _fail(process, _("its motcua:extra is not a JSON object (without steps)."))
         result.update(more)
 
     from builder.forms.package import process_errors  # late: it pulls in the models
 
     errors = process_errors(result)
     if errors:
-        raise BpmnError("The process is not valid: " + "; ".join(
-            f"{where}: {' '.join(str(m) for m in messages)}" for where, messages in errors.items()))
+        raise BpmnError(_("The process is not valid: %(errors)s", errors="; ".join(
+            f"{where}: {' '.join(str(m) for m in messages)}" for where, messages in errors.items())))
     return result
 
 
@@ -782,7 +791,8 @@ def _ext_actions(task: _Task, listed, flows: dict[str, _Flow], tasks: dict[str, 
     for element in ([] if listed is None else listed.findall(f"{{{MOTCUA}}}action")):
         name = element.get("name")
         if name not in ACTIONS:
-            _fail(task.element, f"its motcua:action {name!r} is none of {', '.join(ACTIONS)}.")
+            _fail(task.element, _("its motcua:action %(name)r is none of %(actions)s.", name=name,
+                                     actions=", ".join(ACTIONS)))
         action: dict[str, Any] = {"action": name}
         flow_id = element.get("flow")
         if flow_id is not None:
@@ -794,15 +804,17 @@ def _ext_actions(task: _Task, listed, flows: dict[str, _Flow], tasks: dict[str, 
                 action["to"] = tasks[flow.target].step_id
         elif element.get("to") is not None:
             if element.get("to") not in step_ids:
-                _fail(task.element, f"its motcua:action {name} leads to {element.get('to')!r}, which is no step.")
+                _fail(task.element, _("its motcua:action %(name)s leads to %(to)r, which is no step.", name=name,
+                                         to=element.get("to")))
             action["to"] = element.get("to")
         if name in NEEDS_TARGET and "to" not in action:
-            _fail(task.element, f"its motcua:action {name} must lead to a step (a sequence flow or a 'to').")
+            _fail(task.element, _("its motcua:action %(name)s must lead to a step (a sequence flow or a 'to').",
+                                     name=name))
         role = element.get("role")
         if role is not None:
             if role not in ACTION_ROLES:
-                _fail(task.element, f"its motcua:action {name} has a role {role!r} that is none of "
-                                    f"{', '.join(ACTION_ROLES)}.")
+                _fail(task.element, _("its motcua:action %(name)s has a role %(role)r that is none of %(roles)s.",
+                                      name=name, role=role, roles=", ".join(ACTION_ROLES)))
             action["role"] = role
         actions.append(action)
     actions += [inferred(task, flow) for flow in task.outgoing if flow.id not in claimed]
