@@ -200,9 +200,8 @@ class DesignApi(BaseApi):
         try:
             process = from_bpmn(request.get_data())
         except BpmnError as exc:
-            raise InvalidData(_("The BPMN process cannot be used."),
-                              {"process": [_("BPMN element %(element)s: %(why)s", element=exc.element or "?",
-                                             why=str(exc))]}) from exc
+            # the message names the element at fault (its tag and id), when there is one
+            raise InvalidData(_("The BPMN process cannot be used."), {"process": [str(exc)]}) from exc
         package = copy.deepcopy(_working_package(procedure))
         package["process"] = process
         return jsonify(_state(_save(package, creating=False)))
