@@ -244,3 +244,13 @@ def test_the_office_queue_ignores_a_status_of_odd_digits(app, client, library):
         assert browser.get(f"/mot-cua/ho-so?{query}").status_code == 200
     with app.app_context():
         assert db.session.scalar(select(func.count(Dossier.id))) == 0
+
+
+@pytest.mark.parametrize("reference, payment_id", [
+    ("12", 12), (str(MAX_ROW_ID), MAX_ROW_ID), ("0", None), ("²", None), (" 12", None), ("12\n", None),
+    (str(MAX_ROW_ID + 1), None), ("-3", None), (12, None),
+])
+def test_a_gateway_reference_names_a_payment_only_in_plain_digits(reference, payment_id):
+    from builder.process.payments import _payment_id
+
+    assert _payment_id(reference) == payment_id

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +20,7 @@ from sqlalchemy import select
 from builder.database import write_transaction
 from builder.errors import BuilderError, Conflict, Forbidden, InvalidData, NotFound
 from builder.extensions import db
+from builder.inputs import whole_number
 from builder.jobs.queue import enqueue
 from builder.models import Dossier, Payment
 from builder.models.types import utcnow
@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 # cancelled when the applicant starts again.
 PENDING_WINDOW = timedelta(minutes=30)
 NOT_PAYABLE = frozenset({S.DRAFT, S.REFUSED, S.WITHDRAWN})
-MAX_PAYMENT_ID = 2**31 - 1  # the column is a 32-bit integer
 
 
 class GatewayUnavailable(BuilderError):
@@ -252,10 +251,10 @@ def settle(gateway: PaymentGateway, result: CallbackResult) -> str:
 
 
 def _payment_id(reference: Any) -> int | None:
-    if not isinstance(reference, str) or not re.fullmatch(r"[0-9]{1,10}", reference):
+    """The payment a gateway's reference names (our id, in digits), or None."""
+    if not isinstance(reference, str) or reference != reference.strip():
         return None
-    value = int(reference)
-    return value if 0 < value <= MAX_PAYMENT_ID else None
+    return whole_number(reference) or None  # 0 names no payment
 
 
 def _locked(session, model, row_id: int):
