@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 
 class BuilderError(Exception):
     """Base of every error the product raises on purpose."""
@@ -55,6 +57,13 @@ class InvalidData(BuilderError):
     def __init__(self, message: str, errors: dict[str, list[str]]) -> None:
         super().__init__(message, errors=errors)
         self.errors = errors
+
+
+def require_object(body: Any) -> dict:
+    """``body`` when it is a JSON object; else the 422 every endpoint answers."""
+    if not isinstance(body, dict):
+        raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
+    return body
 
 
 class PluginError(BuilderError):

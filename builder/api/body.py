@@ -7,7 +7,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from builder.errors import BadRequest, InvalidData, TooLarge, UnsupportedType
+from builder.errors import BadRequest, TooLarge, UnsupportedType, require_object
 from builder.inputs import holds_nul, whole_number
 
 
@@ -37,10 +37,7 @@ def json_body() -> Any:
 
 def json_object() -> dict:
     """The body as :func:`json_body` reads it, which must be a JSON object."""
-    body = json_body()
-    if not isinstance(body, dict):
-        raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
-    return body
+    return require_object(json_body())
 
 
 def page_arg(name: str = "page") -> int:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from builder.errors import BadRequest, NotFound
 from builder.extensions import db
-from builder.inputs import instant
+from builder.inputs import FIRST_DATE, LAST_DATE, instant
 from builder.models import Agency
 from builder.process.deadlines import calendar_for
 
@@ -49,7 +49,8 @@ class CalendarApi(BaseApi):
                 raise NotFound(_("No agency has the code %(code)s.", code=args["agency"]))
         start = instant(args.get("start"))
         if start is None:
-            raise BadRequest(_("start must be an ISO 8601 instant with its time zone, from 1900 to 2999."))
+            raise BadRequest(_("start must be an ISO 8601 instant with its time zone, from %(first)s to %(last)s.",
+                               first=FIRST_DATE.year, last=LAST_DATE.year))
         try:
             value = float(args.get("value", ""))
         except ValueError as exc:

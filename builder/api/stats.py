@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from builder.errors import BadRequest, NotFound
 from builder.extensions import db
-from builder.inputs import calendar_date
+from builder.inputs import FIRST_DATE, LAST_DATE, calendar_date
 from builder.models import Agency, Procedure
 from builder.models.types import utcnow
 from builder.process.statistics import statistics
@@ -25,7 +25,8 @@ def _date(name: str) -> date | None:
         return None
     value = calendar_date(raw)
     if value is None:
-        raise BadRequest(_("%(name)s must be a date (YYYY-MM-DD) from 1900 to 2999.", name=name))
+        raise BadRequest(_("%(name)s must be a date (YYYY-MM-DD) from %(first)s to %(last)s.", name=name,
+                             first=FIRST_DATE.year, last=LAST_DATE.year))
     return value
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from builder.database import write_transaction
 from builder.delivery import delivery_errors
-from builder.errors import Forbidden, InvalidData
+from builder.errors import Forbidden, InvalidData, require_object
 from builder.forms.citizen_id import citizen_id_problem
 from builder.jobs.queue import enqueue
 from builder.models import Dossier
@@ -49,8 +49,7 @@ def register_paper_dossier(user, body: Any) -> Dossier:
     profile = profile_of(user)
     if "Desk" not in role_names(user) or profile is None or profile.agency is None:
         raise Forbidden(_("Only the reception desk registers paper dossiers."))
-    if not isinstance(body, dict):
-        raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
+    require_object(body)
     procedure = published_procedure(body.get("procedure"))
     if procedure is None:
         raise InvalidData(_("The dossier is not valid."), {"procedure": [

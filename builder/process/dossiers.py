@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from builder.database import adopt, insert_rows, row_values, write_transaction
 from builder.delivery import delivery_errors, delivery_view, public_delivery
-from builder.errors import Conflict, InvalidData, NotFound, TooLarge, UnsupportedType
+from builder.errors import Conflict, InvalidData, NotFound, TooLarge, UnsupportedType, require_object
 from builder.extensions import db
 from builder.forms.validation import validate_data
 from builder.inputs import whole_number
@@ -192,8 +192,7 @@ def lookup_dict(dossier: Dossier) -> dict:
 
 def _check_body(body: Any, creating: bool) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if not isinstance(body, dict):
-        raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
+    require_object(body)
     if creating and not isinstance(body.get("procedure"), str):
         errors["procedure"] = [_("This field is required.")]
     if "data" in body and not isinstance(body["data"], dict):

@@ -18,7 +18,7 @@ from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
 from builder.database import write_transaction
-from builder.errors import BuilderError, Conflict, Forbidden, InvalidData, NotFound
+from builder.errors import BuilderError, Conflict, Forbidden, InvalidData, NotFound, require_object
 from builder.extensions import db
 from builder.inputs import whole_number
 from builder.jobs.queue import enqueue
@@ -347,8 +347,7 @@ def record_desk_payment(user, dossier: Dossier, body: Any) -> Payment:
     """The desk took the fees in cash or by bank transfer, and gave (or
     keeps) a receipt by its number: the payment is paid at once."""
     _check_desk(user, dossier)
-    if not isinstance(body, dict):
-        raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
+    require_object(body)
     errors: dict[str, list[str]] = {}
     method = body.get("method")
     if method not in DESK_METHODS:
@@ -390,8 +389,7 @@ def refund(user, dossier: Dossier, payment_id: int, body: Any) -> Payment:
     """The agency paid the fees back (a refused dossier, a fee charged twice):
     a paid payment becomes refunded, with the reason in the history."""
     _check_desk(user, dossier)
-    if not isinstance(body, dict):
-        raise InvalidData(_("The request body must be a JSON object."), {"": [_("Must be a group of fields.")]})
+    require_object(body)
     errors: dict[str, list[str]] = {}
     reason = _text_field(body, "reason", 500, errors, _("Please give the reason of the refund."))
     if errors:
