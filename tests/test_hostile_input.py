@@ -76,43 +76,56 @@ def test_registering_with_a_body_that_is_no_object_is_422(app, client, body):
     assert counts(app) == before
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/dossiers/¹",
-    "/api/v1/dossiers/²/history",
-    "/api/v1/dossiers/999999999999999999999999999999/documents",
-    f"/api/v1/dossiers/{MAX_ROW_ID + 1}",
-    "/api/v1/dossiers/1/payments/189455309469231604119371776/receipt",
-    f"/api/v1/dossiers/1/attachments/{MAX_ROW_ID + 1}",
+@pytest.mark.parametrize("path, message", [
+    ("/api/v1/dossiers/¹", "Không tìm thấy hồ sơ ¹."),
+    ("/api/v1/dossiers/²/history", "Không tìm thấy hồ sơ ²."),
+    ("/api/v1/dossiers/999999999999999999999999999999/documents",
+     "Không tìm thấy hồ sơ 999999999999999999999999999999."),
+    (f"/api/v1/dossiers/{MAX_ROW_ID + 1}", f"Không tìm thấy hồ sơ {MAX_ROW_ID + 1}."),
+    ("/api/v1/dossiers/1/payments/189455309469231604119371776/receipt", "Không tìm thấy."),  # no route
+    (f"/api/v1/dossiers/1/attachments/{MAX_ROW_ID + 1}", "Không tìm thấy."),
 ])
-def test_dossier_keys_that_are_no_row_are_404(client, library, path):
-    refused(client.get(path, headers=citizen(client)), 404)
+def test_dossier_keys_that_are_no_row_are_404(client, library, path, message):
+    assert refused(client.get(path, headers=citizen(client)), 404)["message"] == message
 
 
 def test_a_desk_payment_on_a_key_of_odd_digits_is_404(client, library):
     headers = staff(client, "thu_ngan", role="Desk")
-    refused(client.post("/api/v1/dossiers/²/payments/desk", headers=headers,
-                        json={"method": "cash", "receipt_number": "BL-1", "amount": 1000}), 404)
+    response = client.post("/api/v1/dossiers/²/payments/desk", headers=headers,
+                           json={"method": "cash", "receipt_number": "BL-1", "amount": 1000})
+    assert refused(response, 404)["message"] == "Không tìm thấy hồ sơ ²."
 
 
-@pytest.mark.parametrize("query", ["status=²", "status=99999999999999999999", "status=11", "page=²",
-                                   "page=99999999999999999999"])
-def test_dossier_lists_with_odd_numbers_are_400(client, library, query):
-    refused(client.get(f"/api/v1/dossiers?{query}", headers=citizen(client)), 400)
+@pytest.mark.parametrize("query, message", [
+    ("status=²", "Trạng thái phải là số từ 0 đến 10."),
+    ("status=99999999999999999999", "Trạng thái phải là số từ 0 đến 10."),
+    ("status=11", "Trạng thái phải là số từ 0 đến 10."),
+    ("page=²", "Số trang phải là số nguyên dương."),
+    ("page=99999999999999999999", "Số trang phải là số nguyên dương."),
+])
+def test_dossier_lists_with_odd_numbers_are_400(client, library, query, message):
+    assert refused(client.get(f"/api/v1/dossiers?{query}", headers=citizen(client)), 400)["message"] == message
 
 
 def test_a_register_of_a_year_out_of_range_is_404(client):
     headers = staff(client, "mot_cua", role="Desk")
-    refused(client.get("/api/v1/desk/register/99999999999999999999.pdf", headers=headers), 404)
+    response = client.get("/api/v1/desk/register/99999999999999999999.pdf", headers=headers)
+    assert refused(response, 404)["message"] == "Không tìm thấy."  # the route takes 2000-2100 only
 
 
-@pytest.mark.parametrize("query", [
-    "value=8.650332342133771e%2B236&start=1999-12-31T10%3A00%3A00%2B00%3A00",  # a duration no deadline has
-    f"value={MAX_DURATION + 1}&start=2026-12-03T08%3A00%3A00%2B07%3A00",
-    "value=1&start=0001-01-01T00%3A00%3A00%2B00%3A00",  # before the epoch of the calendar
-    "value=3650&start=9999-12-31T10%3A00%3A00%2B00%3A00",  # a due date past year 9999
+START_OUT_OF_RANGE = "start phải là thời điểm theo ISO 8601, có múi giờ, từ năm 1900 đến năm 2999."
+
+
+@pytest.mark.parametrize("query, message", [
+    ("value=8.650332342133771e%2B236&start=1999-12-31T10%3A00%3A00%2B00%3A00",  # a duration no deadline has
+     "Thời hạn 8.650332342133771e+236 không phải là số từ 0 đến 3650."),
+    (f"value={MAX_DURATION + 1}&start=2026-12-03T08%3A00%3A00%2B07%3A00",
+     f"Thời hạn {MAX_DURATION + 1}.0 không phải là số từ 0 đến {MAX_DURATION}."),
+    ("value=1&start=0001-01-01T00%3A00%3A00%2B00%3A00", START_OUT_OF_RANGE),  # before the calendar's first year
+    ("value=3650&start=9999-12-31T10%3A00%3A00%2B00%3A00", START_OUT_OF_RANGE),  # a due date past year 9999
 ])
-def test_deadlines_out_of_range_are_400(client, query):
-    refused(client.get(f"/api/v1/calendar/due?{query}"), 400)
+def test_deadlines_out_of_range_are_400(client, query, message):
+    assert refused(client.get(f"/api/v1/calendar/due?{query}"), 400)["message"] == message
 
 
 def test_the_longest_duration_still_has_a_due_date(client):
