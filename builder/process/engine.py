@@ -31,7 +31,7 @@ from builder.models.types import utcnow
 from builder.process import deadlines, history, results, statuses as S
 from builder.process.results import ResultFile
 from builder.security import profile_of, role_names
-from builder.process.calendar import VIETNAM
+from builder.process.calendar import UNITS, VIETNAM
 
 SUPPLEMENT_WINDOW_WORKING_DAYS = 3
 
@@ -387,7 +387,7 @@ def _transfer(session, user, dossier, body):
     now = utcnow()
     duration = body.get("duration")
     if duration is not None and not (isinstance(duration, dict) and isinstance(duration.get("value"), (int, float))
-                                     and duration.get("unit", "working_days") in ("working_days", "days", "hours")):
+                                     and duration.get("unit", "working_days") in UNITS):
         raise InvalidData(_("The action is not valid."), {"duration": [_("Is not valid.")]})
     transfer = DossierTransfer(
         dossier_id=dossier.id, from_agency_id=current, to_agency_id=target.id,
