@@ -235,7 +235,7 @@ def insert_rows(session, rows: list) -> list[int]:
         shape = tuple((table, tuple(values)) for table, values in rows)
         params = {f"r{number}{column}": value for number, (_table, values) in enumerate(rows)
                   for column, value in values.items()}
-        return [key for _number, key in sorted(connection.execute(_combined_insert(shape), params).all())]
+        return [key for _number, key in sorted(run_precompiled(connection, _combined_insert(shape), params).all())]
     keys: list[int] = []
     start = 0
     while start < len(rows):
@@ -245,7 +245,7 @@ def insert_rows(session, rows: list) -> list[int]:
             end += 1
         statement = _plain_insert(table)
         if end - start == 1:
-            keys.append(connection.execute(statement, rows[start][1]).scalar_one())
+            keys.append(run_precompiled(connection, statement, rows[start][1]).scalar_one())
         else:
             keys += sorted(connection.execute(statement, [values for _t, values in rows[start:end]]).scalars())
         start = end
@@ -274,3 +274,59 @@ def _combined_insert(shape: tuple):
                     .cte(f"inserted_{number}"))
         selects.append(select(literal_column(str(number)).label("row_number"), inserted.c.key))
     return union_all(*selects) if len(selects) > 1 else selects[0]
+
+
+def run_precompiled(connection, statement, params: dict):
+    """Run a Core ``statement`` that is built once and kept (the hot path's
+    INSERTs and the code counter) with ``params``, as ``connection.execute``
+    would, for less: it is compiled once per dialect and set of parameter
+    names, and sent with ``exec_driver_sql`` (the engine's events still see
+    it), so a call skips the compiled cache's lookup and the building of the
+    parameters through the compiled form; values still go through their
+    columns' types. A statement that needs more than its parameters (a
+    column default computed in Python, an expanding IN) is run by
+    ``execute``. About 4 % of a one-call submission's CPU."""
+    compiled = _compiled(statement, connection.dialect, tuple(params))
+    if compiled is None:  # it needs what execute adds (a column default computed in Python)
+        return connection.execute(statement, params)
+    sql, names, defaults, processors = compiled
+    values = dict(defaults)
+    values.update(params)
+    for name, process in processors:
+        value = values.get(name)
+        if value is not None:
+            values[name] = process(value)
+    if names is None:
+        return connection.exec_driver_sql(sql, values)
+    return connection.exec_driver_sql(sql, tuple(values[name] for name in names))
+
+
+_COMPILED: dict = {}
+
+
+def _compiled(statement, dialect, keys: tuple) -> tuple | None:
+    """(SQL, the parameter order for a positional driver or None, the
+    literal values, the type processors) of ``statement`` on ``dialect``,
+    given the parameters ``keys`` (an INSERT without values takes its
+    columns from them, as with ``execute``); None if executing it needs
+    more than its parameters (a column's Python-side default)."""
+    key = (statement, dialect, keys)
+    found = _COMPILED.get(key, False)
+    if found is False:
+        compiled = statement.compile(dialect=dialect, column_keys=sorted(keys))
+        binds = compiled.binds
+        if (compiled.insert_prefetch or compiled.update_prefetch or compiled.escaped_bind_names
+                or any(b.callable or b.expanding or b.literal_execute for b in binds.values())):
+            _COMPILED[key] = None
+            return None
+        defaults = {name: bind.value for name, bind in binds.items() if bind.value is not None}
+        processors = []
+        for name, bind in binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                processors.append((name, process))
+        names = list(compiled.positiontup) if compiled.positiontup else None
+        if len(_COMPILED) >= 256:  # shapes are few; this only bounds an unforeseen variety
+            _COMPILED.clear()
+        found = _COMPILED[key] = (compiled.string, names, defaults, tuple(processors))
+    return found

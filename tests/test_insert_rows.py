@@ -45,3 +45,29 @@ def test_a_failing_row_writes_none_of_them(app):
             with write_transaction() as session:
                 insert_rows(session, [_job("kept?"), _job(None)])  # func may not be NULL
         assert db.session.scalar(select(func.count(JobRecord.id))) == 0
+
+
+def test_a_precompiled_statement_writes_what_execute_writes(app):
+    """run_precompiled: the same row as ``connection.execute`` (the JSON and
+    the time through their column types); a statement that needs a default
+    computed in Python (here ``created_at``) is left to ``execute``."""
+    from sqlalchemy import insert
+
+    from builder.database import run_precompiled
+
+    statement = insert(OUTBOX).returning(OUTBOX.c.id)
+    with app.app_context():
+        with write_transaction() as session:
+            connection = session.connection()
+            first = run_precompiled(connection, statement, _job("a")[1]).scalar_one()
+            second = connection.execute(statement, _job("a")[1]).scalar_one()
+            defaulted = run_precompiled(connection, statement, {"func": "b", "args": ["b"]}).scalar_one()
+        rows = {row.id: row for row in db.session.scalars(select(JobRecord))}
+        assert {first, second, defaulted} == set(rows)
+        made, expected = rows[first], rows[second]
+        assert (made.func, made.args, made.queue, made.state, made.attempts) == \
+               (expected.func, expected.args, expected.queue, expected.state, expected.attempts) == \
+               ("a", ["a"], "default", "pending", 0)
+        assert abs((made.created_at - expected.created_at).total_seconds()) < 60
+        assert made.created_at.utcoffset() is not None  # stored and read back as UTC
+        assert rows[defaulted].created_at is not None and rows[defaulted].args == ["b"]

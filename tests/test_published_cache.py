@@ -124,3 +124,32 @@ def test_a_one_call_submission_writes_each_row_once(app, client, library, birth_
         assert broken_links(db.session, dossier.id) == []
         assert sorted(j.func for j in db.session.scalars(select(JobRecord).where(JobRecord.args == [dossier.id]))
                       ) == ["builder.jobs.tasks.notify_submitted", "builder.jobs.tasks.render_form_pdf"]
+
+
+def test_a_new_dossier_links_the_shared_copies_and_no_session_takes_them(app, client, library):
+    """A submission links the process's read-only copies of its service,
+    version and agency (no merge). Adding the dossier, or an object linked
+    to it, or rolling back must neither take them into the session nor
+    expire them: the next submission reads them."""
+    from sqlalchemy import inspect
+
+    from builder.models import Attachment
+    from builder.process.dossiers import create_dossier
+
+    headers = citizen(client)
+    _draft(client, headers)  # fills the cache
+    with app.test_request_context():
+        user_model = app.appbuilder.sm.user_model
+        user = db.session.scalar(select(user_model).where(user_model.username == "001090012345"))
+        dossier = create_dossier(user, {"procedure": BIRTH_CODE, "data": {}, "delivery": {"method": "online"},
+                                        "submit": False})
+        shared = (dossier.procedure, dossier.version, dossier.agency)
+        assert all(inspect(obj).detached for obj in shared), [inspect(obj) for obj in shared]
+        session = db.session()
+        session.add(Attachment(dossier=dossier, component="x", filename="x.pdf", content_type="application/pdf",
+                               size=1, sha256="0" * 64))
+        assert all(inspect(obj).detached for obj in shared)
+        session.rollback()
+        assert all(inspect(obj).detached and not inspect(obj).expired_attributes for obj in shared)
+        assert dossier.procedure.code == BIRTH_CODE and dossier.version.package["form"]["schema"]
+    assert _draft(client, headers)["procedure"] == BIRTH_CODE

@@ -84,10 +84,15 @@ class Dossier(Model):
     # optimistic locking: two officers acting at once, one wins
     row_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
-    procedure: Mapped[Procedure] = relationship()
-    version: Mapped[ProcedureVersion] = relationship()
-    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
-    handling_agency: Mapped[Agency | None] = relationship(foreign_keys=[handling_agency_id])
+    # The catalogue a dossier points to is never saved through it (no
+    # "save-update" cascade): a submission gives a new dossier the process's
+    # shared read-only copies (builder.process.published, ``read_only``),
+    # and adding the dossier, or anything linked to it, to a session must not
+    # take them into that session.
+    procedure: Mapped[Procedure] = relationship(cascade="merge")
+    version: Mapped[ProcedureVersion] = relationship(cascade="merge")
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id], cascade="merge")
+    handling_agency: Mapped[Agency | None] = relationship(foreign_keys=[handling_agency_id], cascade="merge")
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="dossier", order_by="Attachment.id", cascade="all, delete-orphan"
     )

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from builder.database import run_precompiled
 from builder.models import Dossier, DossierSequence
 from builder.process.calendar import VIETNAM
 
@@ -60,7 +61,7 @@ def _run(session: Session, build, agency_code: str, when: datetime):
     transaction's connection (a Core statement: no ORM execution events)."""
     connection = session.connection()
     day = when.astimezone(VIETNAM).date()
-    return connection.execute(build(connection.dialect.name), {"agency_code": agency_code, "day": day})
+    return run_precompiled(connection, build(connection.dialect.name), {"agency_code": agency_code, "day": day})
 
 
 def next_sequence(session: Session, agency_code: str, when: datetime) -> int:

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from builder.database import adopt, insert_rows, row_values, write_transaction
 from builder.delivery import delivery_errors, delivery_view, public_delivery
@@ -210,10 +211,12 @@ def _check_body(body: Any, creating: bool) -> dict[str, list[str]]:
     return errors
 
 
-def _receiving_agency(procedure: Procedure, code: str | None) -> Agency:
+def _receiving_agency(procedure: Procedure, code: str | None, read_only: bool = False) -> Agency:
+    """The agency that receives the dossier: the procedure's, or one below
+    it (``read_only`` as for :func:`published_procedure`)."""
     if code is None or code == procedure.agency.code:
         return procedure.agency
-    agency = agency_by_code(code)
+    agency = agency_by_code(code, read_only)
     if agency is None or procedure.agency_id not in {a.id for a in agency.ancestors()}:
         raise InvalidData(
             _("The dossier is not valid."),
@@ -255,7 +258,8 @@ def create_dossier(user, body: Any) -> Dossier:
     errors = _check_body(body, creating=True)
     if errors:
         raise InvalidData(_("The dossier is not valid."), errors)
-    procedure = published_procedure(body["procedure"])
+    # the shared read-only copies: the dossier links them without a query or a merge
+    procedure = published_procedure(body["procedure"], read_only=True)
     if procedure is None:
         raise InvalidData(
             _("The dossier is not valid."),
@@ -279,15 +283,12 @@ def create_dossier(user, body: Any) -> Dossier:
         )
     if errors:
         raise InvalidData(_("The dossier is not valid."), errors)
-    agency = _receiving_agency(procedure, body.get("agency"))
+    agency = _receiving_agency(procedure, body.get("agency"), read_only=True)
     profile = profile_of(user)
     with write_transaction() as session:
         dossier = Dossier(
-            procedure=procedure,
             procedure_id=procedure.id,
-            version=version,
             version_id=version.id,
-            agency=agency,
             agency_id=agency.id,
             applicant_id=user.id,
             applicant_name=profile.full_name if profile else user.username,
@@ -300,6 +301,9 @@ def create_dossier(user, body: Any) -> Dossier:
             delivery=body.get("delivery"),
             attachments=[],  # a new dossier has none: no query for them in the answer
         )
+        # the catalogue as it is, not a change to save: its foreign keys are set above
+        for name, value in (("procedure", procedure), ("version", version), ("agency", agency)):
+            set_committed_value(dossier, name, value)
         if submit:
             _submit(session, user, dossier, new=True)
         else:
