@@ -23,6 +23,10 @@ REDIS_URL = None
 RQ_QUEUES = ["default", "pdf"]
 JOB_RETRIES = 3
 OUTBOX_SWEEP_SECONDS = 30  # a worker hands over stranded jobs this often
+# how long an app process's hand-over thread lets jobs gather before it posts
+# them for the relay in one RPUSH (builder/jobs/handover.py): under load, one
+# Redis round trip serves several requests; 0 posts each request's at once
+JOB_HANDOVER_GATHER_SECONDS = 0.02
 # how long a process keeps published services and agencies before reading them
 # again (builder/process/published.py); 0 turns the cache off
 CATALOGUE_CACHE_SECONDS = 5

@@ -147,6 +147,7 @@ def test_a_request_answers_before_its_jobs_reach_redis(redis_app, redis_url, mon
     from builder.jobs import queue as job_queue
     from builder.jobs.relay import LIST_KEY
 
+    redis_app.config["JOB_HANDOVER_GATHER_SECONDS"] = 0  # no gathering: only the jobs that waited share
     gate, posts = threading.Event(), []
     original = job_queue.post_for_relay
 

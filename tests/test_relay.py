@@ -135,3 +135,21 @@ def test_motcua_jobs_relay_relays_until_stopped(redis_app, redis_url):
         out, err = relay.communicate(timeout=30)
     assert relay.returncode == 0, err[-2000:]
     assert "relaying" in out
+
+
+def test_jobs_of_requests_close_together_go_in_one_rpush(redis_app, redis_url):
+    """The hand-over thread lets jobs gather (JOB_HANDOVER_GATHER_SECONDS):
+    three requests within that time cost one round trip to Redis."""
+    redis_app.config["JOB_HANDOVER_GATHER_SECONDS"] = 0.5
+    handover = redis_app.extensions["motcua.handover"]
+    records = []
+    for value in ("a", "b", "c"):
+        with redis_app.test_request_context("/api/v1/dossiers", method="POST"):
+            with write_transaction():
+                records.append(enqueue("tests.job_functions.record", value))
+    assert handover.drain(timeout=10)
+    connection = Redis.from_url(redis_url)
+    assert connection.llen(LIST_KEY) == 1
+    with redis_app.app_context():
+        assert relay_waiting(connection) == 3
+    assert queue_sizes(redis_url) == {"default": 3, "pdf": 0}
