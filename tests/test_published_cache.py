@@ -12,7 +12,7 @@ from builder import detached_cache
 from builder.extensions import db
 from builder.forms.package import import_package
 from builder.models import Procedure
-from tests.helpers import BIRTH_CODE, citizen, example_data, statements_of
+from tests.helpers import BA_DINH, BIRTH_CODE, citizen, example_data, statements_of
 
 
 def _draft(client, headers):
@@ -153,3 +153,31 @@ def test_a_new_dossier_links_the_shared_copies_and_no_session_takes_them(app, cl
         assert all(inspect(obj).detached and not inspect(obj).expired_attributes for obj in shared)
         assert dossier.procedure.code == BIRTH_CODE and dossier.version.package["form"]["schema"]
     assert _draft(client, headers)["procedure"] == BIRTH_CODE
+
+
+def test_the_answer_to_a_submission_is_what_reading_the_dossier_gives(app, client, library, birth_package):
+    """The one-call submission answers from the shared read-only copies and
+    the row it wrote, without reading anything back: its answer must be what
+    GET /api/v1/dossiers/<code> gives from the database, for a submission and
+    for a draft, at the service's agency and at one below it."""
+    package = copy.deepcopy(birth_package)
+    package["code"] = "TEST.ONE-CALL"
+    for component in package["components"]:
+        component["required"] = False
+    with app.app_context():
+        import_package(db.session, package, published_by="tests")
+        db.session.commit()
+    headers = citizen(client)
+    for submit in (True, False):
+        for agency in (None, BA_DINH):
+            payload = {"procedure": "TEST.ONE-CALL", "data": example_data(package),
+                       "delivery": {"method": "online"}, "submit": submit}
+            if agency:
+                payload["agency"] = agency
+            answer = client.post("/api/v1/dossiers", headers=headers, json=payload)
+            assert answer.status_code == 201, answer.get_json()
+            created = answer.get_json()
+            assert created["status"] == (1 if submit else 0)
+            read = client.get(f"/api/v1/dossiers/{created['code'] or created['id']}", headers=headers)
+            assert read.status_code == 200
+            assert created == read.get_json()
