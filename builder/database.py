@@ -293,9 +293,8 @@ def run_precompiled(connection, statement, params: dict):
     values = dict(defaults)
     values.update(params)
     for name, process in processors:
-        value = values.get(name)
-        if value is not None:
-            values[name] = process(value)
+        if name in values:  # None too: a JSON column may write it as JSON null, as execute would
+            values[name] = process(values[name])
     if names is None:
         return connection.exec_driver_sql(sql, values)
     return connection.exec_driver_sql(sql, tuple(values[name] for name in names))
