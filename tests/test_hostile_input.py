@@ -138,7 +138,9 @@ def test_the_longest_duration_still_has_a_due_date(client):
 @pytest.mark.parametrize("query", ["from=0001-01-01", "to=9999-12-31", "from=2026-02-30"])
 def test_statistics_of_dates_out_of_range_are_400(client, query):
     headers = staff(client, "lanh_dao", role="Leader")
-    refused(client.get(f"/api/v1/stats?{query}", headers=headers), 400)
+    name = query.split("=")[0]
+    assert refused(client.get(f"/api/v1/stats?{query}", headers=headers), 400)["message"] == \
+        f"{name} phải là ngày (YYYY-MM-DD) từ năm 1900 đến năm 2999."
 
 
 def test_the_package_schema_bounds_durations_as_the_calendar_does():
@@ -159,6 +161,9 @@ def test_a_package_with_a_duration_no_law_sets_is_refused(client, app, birth_pac
 
 # --- the NUL character --------------------------------------------------------------
 
+NUL_REFUSED = "Yêu cầu có chứa ký tự NUL (\\u0000); không trường nào được chứa ký tự này."
+
+
 @pytest.mark.parametrize("method, path", [
     ("get", "/api/v1/lookup/000.01.01.H26-261203-0001%00"),
     ("get", "/api/v1/procedures?agency=%00"),
@@ -166,7 +171,7 @@ def test_a_package_with_a_duration_no_law_sets_is_refused(client, app, birth_pac
     ("get", "/api/v1/stats?agency=%1A%C3%A9%00%001"),
 ])
 def test_nul_in_a_url_is_400(client, method, path):
-    refused(getattr(client, method)(path), 400)
+    assert refused(getattr(client, method)(path), 400)["message"] == NUL_REFUSED
 
 
 def test_nul_in_a_page_url_is_400(client):
@@ -195,7 +200,8 @@ def test_a_value_the_database_refuses_is_400_not_500(app):
         raise DataError("SELECT 1", {}, Exception("invalid input value"))
 
     app.add_url_rule("/api/v1/refused-by-the-database", "refused_by_the_database", refuse)
-    refused(app.test_client().get("/api/v1/refused-by-the-database"), 400)
+    assert refused(app.test_client().get("/api/v1/refused-by-the-database"), 400) == {
+        "message": "Có giá trị gửi lên mà cơ sở dữ liệu không thể lưu."}
 
 
 # --- signing in ---------------------------------------------------------------------
