@@ -22,6 +22,19 @@ def _draft(client, headers):
     return response.get_json()
 
 
+def _one_call_package(app, birth_package) -> dict:
+    """Birth registration published as TEST.ONE-CALL with every component
+    optional, so that one call submits it."""
+    package = copy.deepcopy(birth_package)
+    package["code"] = "TEST.ONE-CALL"
+    for component in package["components"]:
+        component["required"] = False
+    with app.app_context():
+        import_package(db.session, package, published_by="tests")
+        db.session.commit()
+    return package
+
+
 def test_a_second_submission_reads_no_service_agency_or_version(app, client, library):
     headers = citizen(client)
     _draft(client, headers)  # fills the cache
@@ -88,13 +101,7 @@ def test_the_cache_can_be_turned_off(app, client, library):
 def test_a_one_call_submission_writes_each_row_once(app, client, library, birth_package):
     """The hot path: the counter, the dossier, its first history entry, its
     chain head and its jobs, one statement each, and nothing read back."""
-    package = copy.deepcopy(birth_package)
-    package["code"] = "TEST.ONE-CALL"
-    for component in package["components"]:
-        component["required"] = False
-    with app.app_context():
-        import_package(db.session, package, published_by="tests")
-        db.session.commit()
+    package = _one_call_package(app, birth_package)
     headers = citizen(client)
     payload = {"procedure": "TEST.ONE-CALL", "data": example_data(package), "delivery": {"method": "online"}}
     assert client.post("/api/v1/dossiers", headers=headers, json=payload).status_code == 201  # warm
@@ -160,13 +167,7 @@ def test_the_answer_to_a_submission_is_what_reading_the_dossier_gives(app, clien
     the row it wrote, without reading anything back: its answer must be what
     GET /api/v1/dossiers/<code> gives from the database, for a submission and
     for a draft, at the service's agency and at one below it."""
-    package = copy.deepcopy(birth_package)
-    package["code"] = "TEST.ONE-CALL"
-    for component in package["components"]:
-        component["required"] = False
-    with app.app_context():
-        import_package(db.session, package, published_by="tests")
-        db.session.commit()
+    package = _one_call_package(app, birth_package)
     headers = citizen(client)
     for submit in (True, False):
         for agency in (None, BA_DINH):
