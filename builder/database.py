@@ -287,7 +287,7 @@ def run_precompiled(connection, statement, params: dict):
     column default computed in Python, an expanding IN) is run by
     ``execute``. About 4 % of a one-call submission's CPU."""
     compiled = _compiled(statement, connection.dialect, tuple(params))
-    if compiled is None:  # it needs what execute adds (a column default computed in Python)
+    if compiled is None:  # it needs more than its parameters: execute does the rest
         return connection.execute(statement, params)
     sql, names, defaults, processors = compiled
     values = dict(defaults)
@@ -300,32 +300,23 @@ def run_precompiled(connection, statement, params: dict):
     return connection.exec_driver_sql(sql, tuple(values[name] for name in names))
 
 
-_COMPILED: dict = {}
-
-
+@functools.lru_cache(maxsize=256)  # shapes are few; this only bounds an unforeseen variety
 def _compiled(statement, dialect, keys: tuple) -> tuple | None:
     """(SQL, the parameter order for a positional driver or None, the
     literal values, the type processors) of ``statement`` on ``dialect``,
     given the parameters ``keys`` (an INSERT without values takes its
     columns from them, as with ``execute``); None if executing it needs
     more than its parameters (a column's Python-side default)."""
-    key = (statement, dialect, keys)
-    found = _COMPILED.get(key, False)
-    if found is False:
-        compiled = statement.compile(dialect=dialect, column_keys=sorted(keys))
-        binds = compiled.binds
-        if (compiled.insert_prefetch or compiled.update_prefetch or compiled.escaped_bind_names
-                or any(b.callable or b.expanding or b.literal_execute for b in binds.values())):
-            _COMPILED[key] = None
-            return None
-        defaults = {name: bind.value for name, bind in binds.items() if bind.value is not None}
-        processors = []
-        for name, bind in binds.items():
-            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
-                processors.append((name, process))
-        names = list(compiled.positiontup) if compiled.positiontup else None
-        if len(_COMPILED) >= 256:  # shapes are few; this only bounds an unforeseen variety
-            _COMPILED.clear()
-        found = _COMPILED[key] = (compiled.string, names, defaults, tuple(processors))
-    return found
+    compiled = statement.compile(dialect=dialect, column_keys=sorted(keys))
+    binds = compiled.binds
+    if (compiled.insert_prefetch or compiled.update_prefetch or compiled.escaped_bind_names
+            or any(b.callable or b.expanding or b.literal_execute for b in binds.values())):
+        return None
+    defaults = {name: bind.value for name, bind in binds.items() if bind.value is not None}
+    processors = []
+    for name, bind in binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors.append((name, process))
+    names = list(compiled.positiontup) if compiled.positiontup else None
+    return compiled.string, names, defaults, tuple(processors)
