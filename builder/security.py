@@ -6,6 +6,7 @@ from flask import current_app, g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from builder.api.security import MotcuaSecurityApi
 from builder.detached_cache import DetachedCache, merged, register, registered
@@ -14,6 +15,7 @@ from builder.identity import SignInView
 from builder.models import Agency, UserProfile
 
 USERS_KEY = "motcua.signed_in_users"
+CITIZEN_ROLE = "Citizen"
 
 
 class MotcuaSecurityManager(SecurityManager):
@@ -26,7 +28,16 @@ class MotcuaSecurityManager(SecurityManager):
     process to a user, a role or a profile empties the cache at once; one
     made by another process (another worker or machine: an account
     deactivated, a role taken away) takes effect within that time. ``0``
-    reads the user on every call. Browser sessions always read it afresh."""
+    reads the user on every call. Browser sessions always read it afresh.
+
+    A citizen (the role Citizen only, no agency) is given the cached copies
+    themselves, read-only and outside any session: nothing on their paths
+    loads more of them (their profile's agency is known to be none), no
+    model links to a user or a profile by relationship, so no session takes
+    them in; Flask-AppBuilder's own API reads their roles and groups, both
+    loaded. That spares the merge of user, roles and profile on every call
+    of the busiest caller. Staff, whose profile leads to their agency and on
+    to the agencies above it, get merged objects that can load those."""
 
     authdbview = SignInView  # the sign-in page, with a button per identity provider
     security_api = MotcuaSecurityApi  # /api/v1/security/login and /refresh, with our JSON errors
@@ -49,15 +60,22 @@ class MotcuaSecurityManager(SecurityManager):
             return self.get_user_by_id(pk)
         copies = cache.get("user", pk, ttl)
         if copies is not None:
-            user_copy, profile_copy = copies
+            user_copy, profile_copy, read_only = copies
+            if read_only:
+                g.setdefault("motcua_profiles", {})[user_copy.id] = profile_copy
+                return user_copy
             user = merged(user_copy)
             g.setdefault("motcua_profiles", {})[user.id] = merged(profile_copy) if profile_copy else None
             return user
         user = self.get_user_by_id(pk)
         if user is not None:
             profile = g.motcua_profiles[user.id]
-            cache.put_value("user", pk, (cache.detached_copy(user),
-                                         cache.detached_copy(profile) if profile is not None else None))
+            read_only = is_citizen_only(user, profile)  # loads the groups, so the copy has them
+            user_copy = cache.detached_copy(user)
+            profile_copy = cache.detached_copy(profile) if profile is not None else None
+            if read_only:
+                set_committed_value(profile_copy, "agency", None)  # known: agency_id is None
+            cache.put_value("user", pk, (user_copy, profile_copy, read_only))
         return user
 
     def get_user_by_id(self, pk):
@@ -84,6 +102,14 @@ def role_names(user) -> set[str]:
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
     return {role.name for role in user.roles}
+
+
+def is_citizen_only(user, profile) -> bool:
+    """A citizen and nothing else: the role Citizen alone, in no group (whose
+    roles Flask-AppBuilder would read), with a profile and no agency."""
+    return (profile is not None and profile.agency_id is None
+            and {role.name for role in user.roles} == {CITIZEN_ROLE}
+            and not getattr(user, "groups", None))
 
 
 def is_admin(user) -> bool:
