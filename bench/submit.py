@@ -19,7 +19,11 @@ For each database (SQLite file, PostgreSQL) this script, in one run:
 * then offers both paths the same steady rate (``--paced-share`` of the full
   path's throughput, an open loop) and prints their latencies, counted from
   each request's due instant: the latency of the path below saturation, which
-  the closed loop cannot show (there it is about concurrency / throughput).
+  the closed loop cannot show (there it is about concurrency / throughput);
+* times a fixed pure-Python loop before and after (the host probe): the
+  machine is shared and its speed changes by the hour, so r/s and latencies
+  of two runs compare only at similar probe figures (the ratio is measured
+  within the run).
 
 It never asserts on time: the figures are ratios measured in the same run on
 the same machine, printed for a human to read. It exits non-zero only when the
@@ -119,6 +123,19 @@ def percentile(sorted_values: list[float], q: float) -> float:
     low = math.floor(k)
     high = min(low + 1, len(sorted_values) - 1)
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (k - low)
+
+
+HOST_PROBE = "s = 0\nfor i in range(10_000_000):\n    s += i\n"
+
+
+def host_probe_seconds() -> float:
+    """Wall time of a fixed pure-Python loop in a fresh interpreter (start-up
+    excluded): how fast this shared host is running now. Ratios are measured
+    in one run and need no such figure; absolute ones (r/s, p99) do."""
+    timing = "import time\nt = time.perf_counter()\nexec(CODE)\nprint(time.perf_counter() - t)\n"
+    out = subprocess.run([sys.executable, "-c", f"CODE = {HOST_PROBE!r}\n{timing}"],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    return float(out)
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
@@ -652,7 +669,7 @@ def summarise(rounds: list[dict]) -> dict:
 
 # --- report ------------------------------------------------------------------
 
-def print_report(results: list[dict], args) -> None:
+def print_report(results: list[dict], args, probes: list[float]) -> None:
     header = (f"{'database':<11}{'round':>7}{'bare r/s':>10}{'full r/s':>10}{'full/bare':>11}"
               f"{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'bare p50':>10}{'bare p99':>10}"
               f"{'non-201 full/bare':>19}")
@@ -702,7 +719,12 @@ def print_report(results: list[dict], args) -> None:
         if m["full_non_201"] or m["bare_non_201"]:
             print(f"  INVALID: {m['full_non_201']} full and {m['bare_non_201']} bare answers were not 201")
     print("(latencies are seen by the client, so they include the wait for one of the 2 workers:"
-          f" with {args.concurrency} clients in a closed loop, mean latency ~ {args.concurrency} / r/s)")
+          f" with {args.concurrency} clients in a closed loop, mean latency ~ {args.concurrency} / r/s,"
+          f" so a p99 under {TARGET_P99_MS:.0f} ms needs more than "
+          f"{args.concurrency * 1000 / TARGET_P99_MS:.0f} r/s)")
+    print(f"host speed: a pure-Python loop of 10 million additions took {probes[0]:.2f} s before the run and "
+          f"{probes[1]:.2f} s after (lower is faster); compare r/s and latencies only between runs "
+          "with similar figures")
     paced = [r for r in results if r.get("paced")]
     if paced:
         print()
@@ -765,6 +787,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     root = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
     results = []
+    probes = [host_probe_seconds()]
     try:
         for kind in kinds:
             results.append(bench_database(kind, args, root))
@@ -773,8 +796,9 @@ def main(argv: list[str] | None = None) -> int:
             log(f"kept {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
+    probes.append(host_probe_seconds())
 
-    print_report(results, args)
+    print_report(results, args, probes)
     if args.json:
         path = Path(args.json)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -782,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
             "benchmark": "POST /api/v1/dossiers vs bare",
             "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "platform": platform.platform()},
+                        "platform": platform.platform(), "host_probe_seconds": probes},
             "settings": {k: getattr(args, k) for k in
                          ("db", "requests", "concurrency", "rounds", "warmup", "citizens",
                           "paced_share", "paced_requests", "relay")},
