@@ -1,9 +1,17 @@
 """Schema errors mapped to field paths, in Vietnamese: (schema, data, expected)."""
 from __future__ import annotations
 
-import pytest
+import copy
+import json
+import random
+from pathlib import Path
 
-from builder.forms.validation import validate_data, validator_for
+import pytest
+from jsonschema import Draft202012Validator
+
+from builder.forms.validation import _REGISTRY, format_checker, make_validator, validate_data, validator_for
+
+LIBRARY = Path(__file__).resolve().parent.parent / "form_library"
 
 REQ = "This field is required."
 NESTED = {"type": "object", "required": ["p", "q"],
@@ -47,3 +55,94 @@ def test_a_remote_ref_is_never_fetched():
     with pytest.raises(Exception) as raised:
         validate_data(schema, {})
     assert "example.invalid" in str(raised.value)
+
+
+# --- FormValidator gives exactly jsonschema's errors --------------------------
+
+EDGE_SCHEMA = {  # what the in-place check must leave to jsonschema's descend
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "$defs": {"code": {"type": "string", "pattern": "^[0-9]{3}$"}},
+    "properties": {
+        "by_ref": {"$ref": "#/$defs/code"},
+        "with_id": {"$id": "https://example.invalid/with-id", "type": "integer", "minimum": 1},
+        "hinted": {"type": "string", "maxLength": 3, "x-widget": "textarea", "title": "Ghi chú"},
+        "flag": {"enum": [1, "1", None]},
+        "exact": {"const": 1},
+        "anything": True,
+        "nothing": False,
+        "amount": {"type": "number", "exclusiveMinimum": 0, "multipleOf": 0.5, "maximum": 10},
+        "choice": {"type": "string", "oneOf": [{"const": "a"}, {"const": "b"}]},
+        "rows": {"type": "array", "items": {"type": "object", "required": ["n"],
+                                            "properties": {"n": {"type": "string", "minLength": 2},
+                                                           "d": {"type": "string", "format": "date"}}}},
+        "person": {"type": "object", "additionalProperties": False,
+                   "properties": {"id": {"type": "string", "format": "citizen-id"},
+                                  "phone": {"type": "string", "format": "phone-vn"}}},
+    },
+    "if": {"properties": {"exact": {"const": 1}}, "required": ["exact"]},
+    "then": {"properties": {"hinted": {"minLength": 2}}},
+}
+EDGE_EXAMPLE = {"by_ref": "123", "with_id": 2, "hinted": "abc", "flag": 1, "exact": 1, "anything": {},
+                "amount": 2.5, "choice": "a", "rows": [{"n": "An", "d": "2026-01-02"}],
+                "person": {"id": "001090012345", "phone": "0912345678"}}
+ODD_VALUES = [None, 0, 1, 1.5, -3, True, False, "", "x" * 300, "12", "abc", "2026-02-30", "001090012345",
+              [], [1], {}, {"n": 1}]
+
+
+def _signature(error) -> tuple:
+    return (tuple(error.absolute_path), tuple(error.absolute_schema_path), error.validator,
+            repr(error.validator_value), error.message, repr(error.instance),
+            tuple(_signature(sub) for sub in error.context))
+
+
+def _mutations(example: dict, rng: random.Random, count: int):
+    """``count`` copies of ``example``, each with one to four values replaced,
+    removed or added, anywhere in it."""
+    def places(value, path=()):
+        children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, child in children:
+            yield path + (key,)
+            yield from places(child, path + (key,))
+
+    for _ in range(count):
+        data = copy.deepcopy(example)
+        for _ in range(rng.randint(1, 4)):
+            spots = list(places(data))
+            if not spots:
+                break
+            *parent_path, key = rng.choice(spots)
+            parent = data
+            for step in parent_path:
+                parent = parent[step]
+            action = rng.random()
+            if action < 0.15 and isinstance(parent, dict):
+                del parent[key]
+            elif action < 0.25 and isinstance(parent, dict):
+                parent["khong_co_trong_mau"] = rng.choice(ODD_VALUES)
+            else:
+                parent[key] = copy.deepcopy(rng.choice(ODD_VALUES))
+        yield data
+
+
+def _schemas_with_examples():
+    for path in sorted(LIBRARY.glob("*.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))["form"]["schema"]
+        yield path.stem, schema, schema["examples"][0]
+    yield "edge", EDGE_SCHEMA, EDGE_EXAMPLE
+
+
+@pytest.mark.parametrize("name, schema, example", list(_schemas_with_examples()),
+                         ids=[name for name, _, _ in _schemas_with_examples()])
+def test_the_form_validator_gives_exactly_the_stock_validators_errors(name, schema, example):
+    stock = Draft202012Validator(schema, format_checker=format_checker, registry=_REGISTRY)
+    ours = make_validator(schema)
+    assert type(ours) is not Draft202012Validator  # the in-place properties are what is compared
+    assert list(ours.iter_errors(example)) == [] == list(stock.iter_errors(example))
+    rng = random.Random(name)  # the same payloads on every run
+    errors_seen = 0
+    for data in _mutations(example, rng, 300):
+        expected = [_signature(error) for error in stock.iter_errors(data)]
+        assert [_signature(error) for error in ours.iter_errors(data)] == expected, data
+        errors_seen += len(expected)
+    assert errors_seen > 300  # the mutations did reach the fields
