@@ -68,6 +68,9 @@ EDGE_SCHEMA = {  # what the in-place check must leave to jsonschema's descend
         "with_id": {"$id": "https://example.invalid/with-id", "type": "integer", "minimum": 1},
         "hinted": {"type": "string", "maxLength": 3, "x-widget": "textarea", "title": "Ghi chú"},
         "flag": {"enum": [1, "1", None]},
+        "plate": {"type": "string", "pattern": "^[0-9]{2}[A-Z]$", "minLength": 3},
+        "maybe": {"type": ["string", "null"], "maxLength": 2},
+        "count": {"type": "integer", "minimum": 0, "exclusiveMaximum": 5},
         "exact": {"const": 1},
         "anything": True,
         "nothing": False,
@@ -83,7 +86,8 @@ EDGE_SCHEMA = {  # what the in-place check must leave to jsonschema's descend
     "if": {"properties": {"exact": {"const": 1}}, "required": ["exact"]},
     "then": {"properties": {"hinted": {"minLength": 2}}},
 }
-EDGE_EXAMPLE = {"by_ref": "123", "with_id": 2, "hinted": "abc", "flag": 1, "exact": 1, "anything": {},
+EDGE_EXAMPLE = {"by_ref": "123", "with_id": 2, "hinted": "abc", "flag": 1, "plate": "29A", "maybe": None,
+                "count": 4, "exact": 1, "anything": {},
                 "amount": 2.5, "choice": "a", "rows": [{"n": "An", "d": "2026-01-02"}],
                 "person": {"id": "001090012345", "phone": "0912345678"}}
 ODD_VALUES = [None, 0, 1, 1.5, -3, True, False, "", "x" * 300, "12", "abc", "2026-02-30", "001090012345",
