@@ -108,7 +108,7 @@ def is_citizen_only(user, profile) -> bool:
     """A citizen and nothing else: the role Citizen alone, in no group (whose
     roles Flask-AppBuilder would read), with a profile and no agency."""
     return (profile is not None and profile.agency_id is None
-            and {role.name for role in user.roles} == {CITIZEN_ROLE}
+            and role_names(user) == {CITIZEN_ROLE}
             and not getattr(user, "groups", None))
 
 
