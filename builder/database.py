@@ -141,18 +141,26 @@ def _take_sqlite_write_lock(connection) -> None:
 
 
 @contextmanager
-def write_transaction() -> Iterator:
+def write_transaction(one_statement: bool = False) -> Iterator:
     """One unit of work that writes: commits on success, rolls back on any
     error, so nothing is ever half-saved. Objects read before it in the request
     stay loaded; code that decides on the state of a row re-reads it inside
     (with ``FOR UPDATE`` on PostgreSQL). Jobs recorded inside it are handed
-    over only after the commit."""
+    over only after the commit.
+
+    ``one_statement`` says the block writes with a single statement, which is
+    atomic by itself (the one-call submission): on PostgreSQL it then runs in
+    autocommit, sparing the round trips of ``BEGIN`` and ``COMMIT``, unless
+    the session is already in a transaction. Elsewhere it changes nothing."""
     from builder.jobs.queue import dispatch, forget_recorded_jobs, take_recorded_jobs
 
     session = db.session()  # the request's own Session, out of the scoped registry
     # its connection first: a writer waiting for its turn holds one, so the one whose
     # turn it is must not wait for the pool
-    connection = session.connection()
+    if one_statement and not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    else:
+        connection = session.connection()
     with _sqlite_writers(connection):
         try:
             _take_sqlite_write_lock(connection)
@@ -212,30 +220,41 @@ def _columns(mapper, with_key: bool) -> list:
             for column in mapper.local_table.columns if with_key or not column.primary_key]
 
 
+class Computed:
+    """A column's value that the INSERT of :func:`insert_rows` computes itself
+    (PostgreSQL only): ``expression`` is built once and kept, as the
+    statement is cached by its shape, and ``params`` are its bind values;
+    after the INSERT, ``value`` is what was written."""
+
+    __slots__ = ("expression", "params", "value")
+
+    def __init__(self, expression, params: dict):
+        self.expression, self.params, self.value = expression, params, None
+
+
 def insert_rows(session, rows: list) -> list[int]:
     """Insert ``rows``, each ``(table, values)``, in that order, and return
     their primary keys in the same order. On PostgreSQL they all go in one
     statement, each row a data-modifying CTE: one round trip, not one per row
-    (a foreign key between them holds: it is checked at the statement's end).
-    Elsewhere, consecutive rows of one table go in one multi-row INSERT
-    (SQLAlchemy's insertmanyvalues), whose keys come back in the rows' order
-    once sorted, as the rows take ascending keys in the order of the VALUES.
-    The statements are built and compiled once per shape, and run on the
-    transaction's connection: pending ORM changes are not flushed first
-    (nothing here needs them; the commit flushes them). A column whose
-    value is None and that has no default is left out of the INSERT (it is
-    NULL all the same): fewer parameters, which also keeps a submission's
-    statement within what psycopg caches of the queries it converts (50
-    parameters, 4096 characters)."""
+    (a foreign key between them holds: it is checked at the statement's end);
+    a value may be :class:`Computed` there. Elsewhere, consecutive rows of one
+    table go in one multi-row INSERT (SQLAlchemy's insertmanyvalues), whose
+    keys come back in the rows' order once sorted, as the rows take ascending
+    keys in the order of the VALUES. The statements are built and compiled
+    once per shape, and run on the transaction's connection: pending ORM
+    changes are not flushed first (nothing here needs them; the commit
+    flushes them). A column whose value is None and that has no default is
+    left out of the INSERT (it is NULL all the same): fewer parameters, which
+    also keeps a submission's statement within what psycopg caches of the
+    queries it converts (50 parameters, 4096 characters)."""
     rows = [(table, {column: value for column, value in values.items()
                      if value is not None or table.c[column].default is not None})
             for table, values in rows]
     connection = session.connection()  # Core statements: no ORM execution events
     if connection.dialect.name == "postgresql":
-        shape = tuple((table, tuple(values)) for table, values in rows)
-        params = {f"r{number}{column}": value for number, (_table, values) in enumerate(rows)
-                  for column, value in values.items()}
-        return [key for _number, key in sorted(run_precompiled(connection, _combined_insert(shape), params).all())]
+        return _insert_in_one_statement(connection, rows)
+    if any(isinstance(value, Computed) for _table, values in rows for value in values.values()):
+        raise TypeError("a Computed value is written by PostgreSQL's combined INSERT only")
     keys: list[int] = []
     start = 0
     while start < len(rows):
@@ -252,6 +271,25 @@ def insert_rows(session, rows: list) -> list[int]:
     return keys
 
 
+def _insert_in_one_statement(connection, rows: list) -> list[int]:
+    shape, params, computed = [], {}, []
+    for number, (table, values) in enumerate(rows):
+        columns = []
+        for column, value in values.items():
+            if isinstance(value, Computed):
+                columns.append((column, value.expression))
+                params.update(value.params)
+                computed.append(value)
+            else:
+                columns.append((column, None))
+                params[f"r{number}{column}"] = value
+        shape.append((table, tuple(columns)))
+    row = run_precompiled(connection, _combined_insert(tuple(shape)), params).one()
+    for value, result in zip(computed, row[len(rows):]):
+        value.value = result
+    return list(row[:len(rows)])
+
+
 @functools.cache
 def _plain_insert(table):
     (primary_key,) = table.primary_key.columns
@@ -260,20 +298,27 @@ def _plain_insert(table):
 
 @functools.lru_cache(maxsize=64)
 def _combined_insert(shape: tuple):
-    """One statement of single-row INSERT CTEs, the values of row ``n``
-    named ``r<n><column>``, that returns (row number, key) for each row."""
-    from sqlalchemy import bindparam, literal_column, select, union_all
+    """One statement of single-row INSERT CTEs, the values of row ``n`` named
+    ``r<n><column>`` (or a :class:`Computed` expression, given in the shape),
+    that returns one row: the key of each row in order, then each computed
+    value as it was written."""
+    from sqlalchemy import bindparam, select, true
 
-    selects = []
+    keys, computed, product = [], [], None
     for number, (table, columns) in enumerate(shape):
         (primary_key,) = table.primary_key.columns
+        expressions = [table.c[column] for column, expression in columns if expression is not None]
         inserted = (table.insert()
                     .values({column: bindparam(f"r{number}{column}", type_=table.c[column].type)
-                             for column in columns})
-                    .returning(primary_key.label("key"))
+                             if expression is None else expression
+                             for column, expression in columns})
+                    .returning(primary_key.label("key"), *expressions)
                     .cte(f"inserted_{number}"))
-        selects.append(select(literal_column(str(number)).label("row_number"), inserted.c.key))
-    return union_all(*selects) if len(selects) > 1 else selects[0]
+        keys.append(inserted.c.key)
+        computed += [inserted.c[column.key] for column in expressions]
+        product = inserted if product is None else product.join(inserted, true())
+    # each CTE writes one row: their product is the one row of the answer
+    return select(*keys, *computed).select_from(product)
 
 
 def run_precompiled(connection, statement, params: dict):

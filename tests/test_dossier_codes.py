@@ -5,12 +5,14 @@ import re
 import threading
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import select
 
 from builder.extensions import db
 from builder.forms.package import import_package
-from builder.models import Dossier
-from builder.process.codes import next_dossier_code
+from builder.models import Dossier, DossierSequence
+from builder.process.calendar import VIETNAM
+from builder.process.codes import code_written_by_insert, next_dossier_code
 from tests.helpers import BA_DINH, citizen, example_data
 
 THREADS, PER_THREAD = 16, 4
@@ -71,3 +73,37 @@ def test_concurrent_submissions_get_distinct_codes(app, client, birth_package):
     with app.app_context():
         stored = db.session.scalars(select(Dossier.code).where(Dossier.code.is_not(None))).all()
     assert sorted(stored) == sorted(codes)
+
+
+@pytest.mark.parametrize("template, in_sql", [
+    ("{agency}-{date:%y%m%d}-{seq:04d}", True),
+    ("{seq}", True),
+    ("HS/{date:%Y}/{seq:7}/{agency}", True),
+    ("{{{agency}}}-{seq:02}-{seq:d}-{seq:000006d}", True),
+    ("{agency}-{seq:x}", False),
+    ("{agency}-{seq!r}", False),
+])
+def test_the_code_written_in_sql_is_the_code_python_formats(app, client, birth_package, template, in_sql):
+    """On PostgreSQL a one-call submission's INSERT writes the code itself
+    (builder.process.codes.counted_code): for every format it takes, the
+    code is what Python's format gives, padded alike and never cut; a format
+    it does not take is written by Python, in a transaction."""
+    app.config["DOSSIER_CODE_FORMAT"] = template
+    package = dict(birth_package, code="TEST.ONE-CALL")
+    package["components"] = [dict(c, required=False) for c in package["components"]]
+    with app.app_context():
+        import_package(db.session, package)
+        # a number longer than the width: padding never cuts it
+        db.session.add(DossierSequence(agency_code=BA_DINH, day=datetime.now(VIETNAM).date(), last=12344))
+        db.session.commit()
+        postgresql = db.engine.dialect.name == "postgresql"
+        assert code_written_by_insert(db.engine.dialect.name) is (in_sql and postgresql)
+    headers = citizen(client)
+    body = {"procedure": "TEST.ONE-CALL", "data": example_data(birth_package), "agency": BA_DINH}
+    response = client.post("/api/v1/dossiers", headers=headers, json=body)
+    assert response.status_code == 201, response.get_json()
+    code = response.get_json()["code"]
+    with app.app_context():
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+        expected = template.format(agency=BA_DINH, date=dossier.submitted_at.astimezone(VIETNAM), seq=12345)
+        assert code == dossier.code == expected

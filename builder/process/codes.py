@@ -6,21 +6,28 @@ transaction: concurrent submissions queue on that row (PostgreSQL) or on the
 write lock (SQLite) and never share a number; a rolled-back submission gives
 its number back, so codes have no gaps but tolerate them.
 
-A new dossier inserted in one go (the one-call submission) takes its row id
-from the same statement (:func:`next_code_and_id`), so that its first history
-entry, whose hash covers the dossier's id, is made before the dossier is
-written, and the dossier is written once, with its chain head."""
+A new dossier inserted in one go (the one-call submission) has its row id
+before it is written, so that its first history entry, whose hash covers the
+dossier's id, is made first, and the dossier is written once, with its chain
+head. On PostgreSQL the id comes from the id's sequence (:func:`next_dossier_id`)
+and the dossier's INSERT bumps the counter and writes the code itself
+(:func:`code_written_by_insert`): the submission is one statement, atomic by
+itself, run without ``BEGIN`` and ``COMMIT``. On SQLite, or with a code format
+whose number SQL cannot write, the counter's statement gives the id too
+(:func:`next_code_and_id`), in the submitting transaction."""
 from __future__ import annotations
 
 import functools
+import re
+import string
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import String, bindparam, cast, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from builder.database import run_precompiled
+from builder.database import Computed, run_precompiled
 from builder.models import Dossier, DossierSequence
 from builder.process.calendar import VIETNAM
 
@@ -34,10 +41,10 @@ def _bump(dialect: str):
     table = DossierSequence.__table__
     return (
         _INSERTS[dialect](table)
-        .values(agency_code=bindparam("agency_code"), day=bindparam("day"), last=1)
+        .values(agency_code=bindparam("agency_code"), day=bindparam("day"), last=literal_column("1"))
         .on_conflict_do_update(
             index_elements=[table.c.agency_code, table.c.day],
-            set_={"last": table.c.last + 1},
+            set_={"last": table.c.last + literal_column("1")},
         )
         .returning(table.c.last)
     )
@@ -82,3 +89,75 @@ def next_code_and_id(session: Session, agency_code: str, when: datetime) -> tupl
 def _format(agency_code: str, when: datetime, seq: int) -> str:
     template = current_app.config["DOSSIER_CODE_FORMAT"]
     return template.format(agency=agency_code, date=when.astimezone(VIETNAM), seq=seq)
+
+
+# --- the code written by the dossier's INSERT (PostgreSQL) ------------------
+
+_SEQ_SPEC = re.compile(r"(0?)(\d*)d?")  # "", "d", "4", "4d", "04", "04d": what SQL writes here
+
+
+@functools.cache
+def _code_in_sql(template: str):
+    """The code format as an SQL expression over the counter's upsert (a CTE),
+    and the templates of its other parts, formatted in Python and bound as
+    ``code_part_<n>``; None if a ``seq`` field has a conversion or a format
+    other than a width, zero-padded or not. The expression pads as Python
+    does, and never cuts a longer number."""
+    counter = _bump("postgresql").cte("counter")
+    number = cast(counter.c.last, String)
+    pieces, parts, pending = [], [], ""
+    formatter = string.Formatter()
+    for text, field, spec, conversion in formatter.parse(template):
+        pending += text.replace("{", "{{").replace("}", "}}")
+        if field is None:
+            continue
+        if field != "seq":
+            pending += "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            continue
+        match = _SEQ_SPEC.fullmatch(spec or "")
+        if conversion or match is None:
+            return None
+        if pending:
+            pieces.append(bindparam(f"code_part_{len(parts)}", type_=String))
+            parts.append(pending)
+            pending = ""
+        width = int(match.group(2) or 0)
+        fill = literal_column("'0'" if match.group(1) else "' '")  # constants of the format: in the SQL
+        pieces.append(func.lpad(number, func.greatest(literal_column(str(width)), func.length(number)), fill)
+                      if width else number)
+    if pending:
+        pieces.append(bindparam(f"code_part_{len(parts)}", type_=String))
+        parts.append(pending)
+    expression = pieces[0]
+    for piece in pieces[1:]:
+        expression = expression.op("||")(piece)
+    return select(expression).scalar_subquery(), tuple(parts)
+
+
+def code_written_by_insert(dialect: str) -> bool:
+    """Whether a new dossier's INSERT can bump the counter and write its code
+    (:func:`counted_code`): on PostgreSQL, with a code format SQL can write."""
+    return dialect == "postgresql" and _code_in_sql(current_app.config["DOSSIER_CODE_FORMAT"]) is not None
+
+
+def counted_code(agency_code: str, when: datetime) -> Computed:
+    """The code of a new dossier of ``agency_code`` submitted ``when``, as a
+    value its INSERT computes, bumping the counter in the same statement
+    (see :func:`code_written_by_insert`)."""
+    expression, parts = _code_in_sql(current_app.config["DOSSIER_CODE_FORMAT"])
+    local = when.astimezone(VIETNAM)
+    params = {"agency_code": agency_code, "day": local.date()}
+    params.update((f"code_part_{n}", part.format(agency=agency_code, date=local)) for n, part in enumerate(parts))
+    return Computed(expression, params)
+
+
+def next_dossier_id(session: Session) -> int:
+    """An id for a new dossier, from the sequence of ``dossier.id``
+    (PostgreSQL; taken outside any transaction, as sequences are)."""
+    return run_precompiled(session.connection(), _next_id(), {}).scalar_one()
+
+
+@functools.cache
+def _next_id():
+    dossier = Dossier.__table__
+    return select(func.nextval(func.pg_get_serial_sequence(dossier.name, dossier.c.id.name)))

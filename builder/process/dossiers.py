@@ -21,7 +21,8 @@ from builder.jobs.signature_tasks import VERIFIABLE_TYPES
 from builder.models import Agency, Attachment, Dossier, Payment, Procedure
 from builder.models.types import utcnow
 from builder.process import history, statuses
-from builder.process.codes import next_code_and_id, next_dossier_code
+from builder.process.codes import (code_written_by_insert, counted_code, next_code_and_id, next_dossier_code,
+                                   next_dossier_id)
 from builder.process.published import agency_by_code, published_procedure, seed_dossier
 from builder.security import profile_of, role_names, staff_agency_ids
 from builder.signatures import attachment_signature
@@ -285,7 +286,9 @@ def create_dossier(user, body: Any) -> Dossier:
         raise InvalidData(_("The dossier is not valid."), errors)
     agency = _receiving_agency(procedure, body.get("agency"), read_only=True)
     profile = profile_of(user)
-    with write_transaction() as session:
+    # PostgreSQL: the submission is one statement (the counter, the dossier, its entry and jobs)
+    in_one_statement = submit and code_written_by_insert(db.session.get_bind().dialect.name)
+    with write_transaction(one_statement=in_one_statement) as session:
         dossier = Dossier(
             procedure_id=procedure.id,
             version_id=version.id,
@@ -305,7 +308,7 @@ def create_dossier(user, body: Any) -> Dossier:
         for name, value in (("procedure", procedure), ("version", version), ("agency", agency)):
             set_committed_value(dossier, name, value)
         if submit:
-            _submit(session, user, dossier, new=True)
+            _submit(session, user, dossier, new=True, code_in_insert=in_one_statement)
         else:
             session.add(dossier)
     return dossier
@@ -353,14 +356,19 @@ def _require_owner_draft(user, dossier: Dossier) -> None:
         raise Conflict(_("The dossier %(code)s was already submitted.", code=dossier.code))
 
 
-def _submit(session, user, dossier: Dossier, new: bool = False) -> None:
+def _submit(session, user, dossier: Dossier, new: bool = False, code_in_insert: bool = False) -> None:
     """Submit a draft, or a ``new`` dossier not yet in the session: the hot
     path of a one-call submission, written with Core statements (the counter
     with the new dossier's id; then the dossier with its chain head, its first
-    history entry and its jobs, in one statement on PostgreSQL)."""
+    history entry and its jobs, in one statement on PostgreSQL, which with
+    ``code_in_insert`` bumps the counter and writes the code too: see
+    :mod:`builder.process.codes`)."""
     now = utcnow()
+    code = None
     with session.no_autoflush:  # the dossier is inserted once, with its code
-        if new:
+        if code_in_insert:
+            dossier.id, code = next_dossier_id(session), counted_code(dossier.agency.code, now)
+        elif new:
             dossier.code, dossier.id = next_code_and_id(session, dossier.agency.code, now)
         else:
             dossier.code = next_dossier_code(session, dossier.agency.code, now)
@@ -379,7 +387,12 @@ def _submit(session, user, dossier: Dossier, new: bool = False) -> None:
     # the first entry's hash is the head the dossier is written with: no UPDATE after
     entry = history.new_entry(dossier.id, None, **entry_fields)
     dossier.history_head = entry.hash
-    keys = insert_rows(session, [row_values(dossier), history.entry_row(entry), *map(outbox_row, jobs)])
+    row = row_values(dossier)
+    if code is not None:
+        row[1]["code"] = code
+    keys = insert_rows(session, [row, history.entry_row(entry), *map(outbox_row, jobs)])
+    if code is not None:
+        dossier.code = code.value
     adopt(session, dossier, keys[0])
     entry.id = keys[1]
     for record, key in zip(jobs, keys[2:]):
