@@ -17,6 +17,12 @@ SQLITE_SYNCHRONOUS = "FULL"
 # commits (SQLite's busy handler would sleep 1, 2, 5, 10 ms... and not be
 # woken). Turn off where the database's folder has no working flock.
 SQLITE_WRITER_QUEUE = True
+# PostgreSQL: a pooled connection idle this long or longer is pinged (one round
+# trip) before a request uses it, so a server that restarted costs no request;
+# one returned more recently is trusted, as HikariCP does (500 ms). 0 pings on
+# every use (SQLAlchemy's pool_pre_ping); SQLALCHEMY_ENGINE_OPTIONS' own
+# pool_pre_ping, if set, overrides both.
+DATABASE_PING_AFTER_SECONDS = 0.5
 
 # Jobs: with REDIS_URL unset, jobs run in the process right after the commit.
 REDIS_URL = None

@@ -16,6 +16,7 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -46,12 +47,50 @@ def configure_database(app: Flask) -> None:
     url = database_url(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    ping_after = None
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-    else:
-        options.setdefault("pool_pre_ping", True)
+    elif "pool_pre_ping" not in options:  # the instance's own choice stands
+        ping_after = float(app.config.get("DATABASE_PING_AFTER_SECONDS", 0))
+        options["pool_pre_ping"] = ping_after <= 0
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+    if ping_after and ping_after > 0:
+        with app.app_context():
+            _ping_when_idle(db.engine, ping_after)
+
+
+_USED_AT = "motcua_used_at"
+
+
+def _ping_when_idle(engine: Engine, after: float) -> None:
+    """Check a pooled connection with a ping (one round trip) before it is
+    used only if it has been idle ``after`` seconds or more, as HikariCP
+    does with its ``aliveBypassWindowMs`` (500 ms): a connection returned a
+    moment ago is trusted. A dead one is replaced before the request uses
+    it, and the pool's other connections of that age with it (the server
+    restarted); a server that went away within the window costs the one
+    request that finds out an error, and the pool is then renewed."""
+    from sqlalchemy.exc import InvalidatePoolError
+
+    dialect = engine.dialect
+
+    def used(_dbapi_connection, record, *_rest) -> None:
+        record.info[_USED_AT] = time.monotonic()
+
+    def check(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get(_USED_AT, float("-inf")) < after:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise InvalidatePoolError(f"ping failed: {error}") from error  # the pool connects afresh
+            raise
+
+    event.listen(engine, "connect", used)
+    event.listen(engine, "checkin", used)
+    event.listen(engine, "checkout", check)
 
 
 @event.listens_for(Engine, "connect")

@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from builder.api.body import NUL_CHARACTER
@@ -54,6 +54,19 @@ def register_error_handlers(app: Flask) -> None:
         if not _wants_json():
             return message, 400
         return jsonify({"message": message}), 400
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(error: DBAPIError):
+        # the connection was lost (a server restart; the pool connects afresh) or the database
+        # cannot go on now (it is down, a deadlock): nothing was written, the request can be sent
+        # again. Any other database error is a fault of ours.
+        if not (error.connection_invalidated or isinstance(error, OperationalError)):
+            return _unexpected(error)
+        log.warning("the database is unavailable on %s %s: %s", request.method, request.path, error.orig)
+        message = _("The database is unavailable for a moment; please send the request again.")
+        if not _wants_json():
+            return message, 503, {"Retry-After": "1"}
+        return jsonify({"message": message}), 503, {"Retry-After": "1"}
 
     @app.errorhandler(BuilderError)
     def _builder_error(error: BuilderError):

@@ -38,7 +38,9 @@ def test_sqlite_is_durable(app):
     from sqlalchemy import text
 
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+        # PostgreSQL: an idle pooled connection is pinged before use (tests/test_connection_ping.py)
+        with app.app_context():
+            assert app.config["DATABASE_PING_AFTER_SECONDS"] == 0.5 and db.engine.pool.dispatch.checkout
         return
     with app.app_context(), db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
