@@ -3,6 +3,7 @@ role and agency checks (403), state checks (409), the chained history, and
 two people acting at once."""
 from __future__ import annotations
 
+import hashlib
 import threading
 from datetime import datetime, timezone
 
@@ -180,6 +181,35 @@ def test_history_is_append_only_and_chained(client, people, birth_package, app):
             entries[0].comment = "sửa trái phép"
             assert history.broken_links(db.session, dossier_id) == [entries[0].id]
         db.session.rollback()
+
+
+def test_the_hash_postgresql_computes_for_a_new_dossier_is_the_one_python_checks(app):
+    """A one-call submission on PostgreSQL has its first entry hashed in SQL,
+    around the dossier id the INSERT takes (history.digest_computed): the
+    text split around the id, and SQL's SHA-256 of it, are what
+    history.broken_links recomputes, whatever the entry holds."""
+    from sqlalchemy import literal
+
+    entries = [
+        HistoryEntry(dossier_id=None, prev_hash=None, at=datetime(2026, 12, 7, 1, 2, 3, 4, tzinfo=timezone.utc),
+                     action="submit", actor_id=7, actor_name='Nguyễn Thị "Ánh" \\ \u2028 😀', agency_id=None,
+                     from_status=0, to_status=1, step="reception"),
+        HistoryEntry(dossier_id=None, prev_hash="ab" * 32, at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                     action="transfer", actor_id=None, actor_name="Hệ thống", agency_id=3, from_status=2,
+                     to_status=2, step="x", comment='"dossier_id":1,', details={"z": [1, {"b": 2, "a": None}], "ă": "ơ"},
+                     step_due_at=datetime(2026, 1, 9, 10, tzinfo=timezone.utc)),
+    ]
+    for dossier_id in (1, 123456789012):
+        for entry in entries:
+            entry.dossier_id = None
+            computed = history.digest_computed(entry, literal(dossier_id))
+            prefix, suffix = computed.params["entry_prefix"], computed.params["entry_suffix"]
+            entry.dossier_id = dossier_id
+            expected = history._digest(entry, entry.prev_hash)
+            assert hashlib.sha256((prefix + str(dossier_id) + suffix).encode()).hexdigest() == expected
+            with app.app_context():
+                if db.engine.dialect.name == "postgresql":
+                    assert db.session.scalar(select(computed.expression), computed.params) == expected
 
 
 def test_listing_the_actions_translates_no_refusal(client, people, birth_package, app, monkeypatch):

@@ -9,10 +9,10 @@ its number back, so codes have no gaps but tolerate them.
 A new dossier inserted in one go (the one-call submission) has its row id
 before it is written, so that its first history entry, whose hash covers the
 dossier's id, is made first, and the dossier is written once, with its chain
-head. On PostgreSQL the id comes from the id's sequence (:func:`next_dossier_id`)
-and the dossier's INSERT bumps the counter and writes the code itself
-(:func:`code_written_by_insert`): the submission is one statement, atomic by
-itself, run without ``BEGIN`` and ``COMMIT``. On SQLite, or with a code format
+head. On PostgreSQL the dossier's INSERT takes the id from the id's sequence,
+bumps the counter and writes the code itself (:func:`code_written_by_insert`),
+and the entry's hash is computed there too: the submission is one statement,
+atomic by itself, run without ``BEGIN`` and ``COMMIT``. On SQLite, or with a code format
 whose number SQL cannot write, the counter's statement gives the id too
 (:func:`next_code_and_id`), in the submitting transaction."""
 from __future__ import annotations
@@ -98,12 +98,16 @@ _SEQ_SPEC = re.compile(r"(0?)(\d*)d?")  # "", "d", "4", "4d", "04", "04d": what 
 
 @functools.cache
 def _code_in_sql(template: str):
-    """The code format as an SQL expression over the counter's upsert (a CTE),
-    and the templates of its other parts, formatted in Python and bound as
-    ``code_part_<n>``; None if a ``seq`` field has a conversion or a format
-    other than a width, zero-padded or not. The expression pads as Python
+    """The SQL of a new dossier's INSERT that takes the next id and bumps the
+    counter (a CTE): the id's expression, the code format's expression, and
+    the templates of the format's other parts, formatted in Python and bound
+    as ``code_part_<n>``; None if a ``seq`` field has a conversion or a
+    format other than a width, zero-padded or not. The code pads as Python
     does, and never cuts a longer number."""
-    counter = _bump("postgresql").cte("counter")
+    dossier = Dossier.__table__
+    # names of ours, in the SQL: no parameters
+    sequence = func.pg_get_serial_sequence(literal_column(f"'{dossier.name}'"), literal_column(f"'{dossier.c.id.name}'"))
+    counter = _bump("postgresql").returning(func.nextval(sequence).label("dossier_id")).cte("counter")
     number = cast(counter.c.last, String)
     pieces, parts, pending = [], [], ""
     formatter = string.Formatter()
@@ -128,36 +132,26 @@ def _code_in_sql(template: str):
     if pending:
         pieces.append(bindparam(f"code_part_{len(parts)}", type_=String))
         parts.append(pending)
-    expression = pieces[0]
+    code = pieces[0]
     for piece in pieces[1:]:
-        expression = expression.op("||")(piece)
-    return select(expression).scalar_subquery(), tuple(parts)
+        code = code.op("||")(piece)
+    return select(counter.c.dossier_id).scalar_subquery(), select(code).scalar_subquery(), tuple(parts)
 
 
 def code_written_by_insert(dialect: str) -> bool:
-    """Whether a new dossier's INSERT can bump the counter and write its code
-    (:func:`counted_code`): on PostgreSQL, with a code format SQL can write."""
+    """Whether a new dossier's INSERT can take its id, bump the counter and
+    write its code (:func:`counted`): on PostgreSQL, with a code format SQL
+    can write."""
     return dialect == "postgresql" and _code_in_sql(current_app.config["DOSSIER_CODE_FORMAT"]) is not None
 
 
-def counted_code(agency_code: str, when: datetime) -> Computed:
-    """The code of a new dossier of ``agency_code`` submitted ``when``, as a
-    value its INSERT computes, bumping the counter in the same statement
-    (see :func:`code_written_by_insert`)."""
-    expression, parts = _code_in_sql(current_app.config["DOSSIER_CODE_FORMAT"])
+def counted(agency_code: str, when: datetime) -> tuple:
+    """For a new dossier of ``agency_code`` submitted ``when`` whose INSERT
+    takes its id and bumps the counter (see :func:`code_written_by_insert`):
+    the SQL expression of its id, for the rows of the same INSERT that refer
+    to it, and its id and code as values that INSERT computes."""
+    dossier_id, code, parts = _code_in_sql(current_app.config["DOSSIER_CODE_FORMAT"])
     local = when.astimezone(VIETNAM)
     params = {"agency_code": agency_code, "day": local.date()}
     params.update((f"code_part_{n}", part.format(agency=agency_code, date=local)) for n, part in enumerate(parts))
-    return Computed(expression, params)
-
-
-def next_dossier_id(session: Session) -> int:
-    """An id for a new dossier, from the sequence of ``dossier.id``
-    (PostgreSQL; taken outside any transaction, as sequences are)."""
-    return run_precompiled(session.connection(), _next_id(), {}).scalar_one()
-
-
-@functools.cache
-def _next_id():
-    dossier = Dossier.__table__
-    return select(func.nextval(func.pg_get_serial_sequence(dossier.name, dossier.c.id.name)))
+    return dossier_id, Computed(dossier_id, {}), Computed(code, params)

@@ -2,15 +2,17 @@
 with its code, and what the applicant, staff and the public may read of it."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from builder.database import adopt, insert_rows, row_values, write_transaction
+from builder.database import Computed, adopt, insert_rows, row_values, write_transaction
 from builder.delivery import delivery_errors, delivery_view, public_delivery
 from builder.errors import Conflict, InvalidData, NotFound, TooLarge, UnsupportedType, require_object
 from builder.extensions import db
@@ -18,11 +20,10 @@ from builder.forms.validation import validate_data
 from builder.inputs import whole_number
 from builder.jobs.queue import enqueue, outbox_row
 from builder.jobs.signature_tasks import VERIFIABLE_TYPES
-from builder.models import Agency, Attachment, Dossier, Payment, Procedure
+from builder.models import Agency, Attachment, Dossier, HistoryEntry, Payment, Procedure
 from builder.models.types import utcnow
 from builder.process import history, statuses
-from builder.process.codes import (code_written_by_insert, counted_code, next_code_and_id, next_dossier_code,
-                                   next_dossier_id)
+from builder.process.codes import code_written_by_insert, counted, next_code_and_id, next_dossier_code
 from builder.process.published import agency_by_code, published_procedure, seed_dossier
 from builder.security import profile_of, role_names, staff_agency_ids
 from builder.signatures import attachment_signature
@@ -361,13 +362,12 @@ def _submit(session, user, dossier: Dossier, new: bool = False, code_in_insert: 
     path of a one-call submission, written with Core statements (the counter
     with the new dossier's id; then the dossier with its chain head, its first
     history entry and its jobs, in one statement on PostgreSQL, which with
-    ``code_in_insert`` bumps the counter and writes the code too: see
-    :mod:`builder.process.codes`)."""
+    ``code_in_insert`` takes the id, bumps the counter, writes the code and
+    computes the entry's hash too: see :mod:`builder.process.codes`)."""
     now = utcnow()
-    code = None
     with session.no_autoflush:  # the dossier is inserted once, with its code
         if code_in_insert:
-            dossier.id, code = next_dossier_id(session), counted_code(dossier.agency.code, now)
+            dossier_id, id_value, code = counted(dossier.agency.code, now)
         elif new:
             dossier.code, dossier.id = next_code_and_id(session, dossier.agency.code, now)
         else:
@@ -384,19 +384,35 @@ def _submit(session, user, dossier: Dossier, new: bool = False, code_in_insert: 
     if not new:
         history.append(session, dossier, first=True, **entry_fields)
         return
-    # the first entry's hash is the head the dossier is written with: no UPDATE after
-    entry = history.new_entry(dossier.id, None, **entry_fields)
-    dossier.history_head = entry.hash
-    row = row_values(dossier)
-    if code is not None:
-        row[1]["code"] = code
-    keys = insert_rows(session, [row, history.entry_row(entry), *map(outbox_row, jobs)])
-    if code is not None:
-        dossier.code = code.value
+    if not code_in_insert:
+        # the first entry's hash is the head the dossier is written with: no UPDATE after
+        entry = history.new_entry(dossier.id, None, **entry_fields)
+        dossier.history_head = entry.hash
+        keys = insert_rows(session, [row_values(dossier), history.entry_row(entry), *map(outbox_row, jobs)])
+    else:  # the statement gives the id, the code and the hash; the other rows refer to its id
+        entry = HistoryEntry(dossier_id=None, prev_hash=None, **entry_fields)
+        digest = history.digest_computed(entry, dossier_id)
+        table, values = row_values(dossier)
+        values.update(id=id_value, code=code, history_head=digest)
+        entry_table, entry_values = history.entry_row(entry)
+        entry_values.update(dossier_id=Computed(dossier_id, {}), hash=digest)
+        job_rows = [(job_table, dict(job_values, args=Computed(_job_args(dossier_id), {})))
+                    for job_table, job_values in map(outbox_row, jobs)]
+        keys = insert_rows(session, [(table, values), (entry_table, entry_values), *job_rows])
+        dossier.code, dossier.history_head = code.value, digest.value
+        entry.dossier_id, entry.hash = keys[0], digest.value
+        for record in jobs:
+            record.args = [keys[0]]
     adopt(session, dossier, keys[0])
     entry.id = keys[1]
     for record, key in zip(jobs, keys[2:]):
         record.id = key
+
+
+@functools.cache
+def _job_args(dossier_id):
+    """A job's arguments, ``[dossier id]``, in SQL over the id's expression."""
+    return func.jsonb_build_array(dossier_id, type_=JSONB)
 
 
 def _sniff(head: bytes) -> str | None:

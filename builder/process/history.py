@@ -4,13 +4,15 @@ removed behind the application's back shows (the database also refuses
 UPDATE and DELETE on the table; see migration 0002)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import String, bindparam, cast, func, insert, literal_column, select
 from sqlalchemy.orm import Session
 
+from builder.database import Computed
 from builder.models import Dossier, HistoryEntry
 from builder.models.types import utcnow
 
@@ -20,8 +22,8 @@ _INSERT_ENTRY = insert(_TABLE).returning(_TABLE.c.id)
 _ENTRY_COLUMNS = [column.key for column in _TABLE.columns if column.key != "id"]
 
 
-def _digest(entry: HistoryEntry, prev_hash: str | None) -> str:
-    content = {
+def _content(entry: HistoryEntry, prev_hash: str | None) -> dict:
+    return {
         "dossier_id": entry.dossier_id,
         "at": entry.at.isoformat(timespec="microseconds"),
         "actor_id": entry.actor_id,
@@ -36,8 +38,43 @@ def _digest(entry: HistoryEntry, prev_hash: str | None) -> str:
         "details": entry.details,
         "prev": prev_hash,
     }
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _canonical(content: dict) -> str:
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _digest(entry: HistoryEntry, prev_hash: str | None) -> str:
+    return hashlib.sha256(_canonical(_content(entry, prev_hash)).encode("utf-8")).hexdigest()
+
+
+def _around_the_dossier_id(entry: HistoryEntry, prev_hash: str | None) -> tuple[str, str]:
+    """The text :func:`_digest` hashes, split around the dossier's id:
+    ``prefix + str(id) + suffix`` (the keys are sorted and fixed, so the id's
+    place among them is too), for an INSERT that takes the id itself."""
+    content = _content(entry, prev_hash)
+    del content["dossier_id"]
+    before = {key: value for key, value in content.items() if key < "dossier_id"}
+    after = {key: value for key, value in content.items() if key > "dossier_id"}
+    return _canonical(before)[:-1] + ',"dossier_id":', "," + _canonical(after)[1:]
+
+
+@functools.cache
+def _digest_in_sql(dossier_id):
+    """:func:`_digest` in SQL (PostgreSQL), over the SQL expression
+    ``dossier_id``, the rest of the text bound as ``entry_prefix`` and
+    ``entry_suffix``."""
+    text = bindparam("entry_prefix", type_=String).op("||")(cast(dossier_id, String)).op("||")(
+        bindparam("entry_suffix", type_=String))
+    return func.encode(func.sha256(func.convert_to(text, literal_column("'UTF8'"))), literal_column("'hex'"),
+                       type_=String)
+
+
+def digest_computed(entry: HistoryEntry, dossier_id) -> Computed:
+    """The hash of ``entry``, the first of a dossier whose id the INSERT takes
+    as the SQL expression ``dossier_id``, as a value that INSERT computes."""
+    prefix, suffix = _around_the_dossier_id(entry, entry.prev_hash)
+    return Computed(_digest_in_sql(dossier_id), {"entry_prefix": prefix, "entry_suffix": suffix})
 
 
 def append(
