@@ -196,7 +196,8 @@ def test_the_hash_postgresql_computes_for_a_new_dossier_is_the_one_python_checks
                      from_status=0, to_status=1, step="reception"),
         HistoryEntry(dossier_id=None, prev_hash="ab" * 32, at=datetime(2026, 1, 1, tzinfo=timezone.utc),
                      action="transfer", actor_id=None, actor_name="Hệ thống", agency_id=3, from_status=2,
-                     to_status=2, step="x", comment='"dossier_id":1,', details={"z": [1, {"b": 2, "a": None}], "ă": "ơ"},
+                     to_status=2, step="x", comment='"dossier_id":1,',
+                     details={"z": [1, {"b": 2, "a": None}], "ă": "ơ"},
                      step_due_at=datetime(2026, 1, 9, 10, tzinfo=timezone.utc)),
     ]
     for dossier_id in (1, 123456789012):

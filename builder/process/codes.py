@@ -12,9 +12,9 @@ dossier's id, is made first, and the dossier is written once, with its chain
 head. On PostgreSQL the dossier's INSERT takes the id from the id's sequence,
 bumps the counter and writes the code itself (:func:`code_written_by_insert`),
 and the entry's hash is computed there too: the submission is one statement,
-atomic by itself, run without ``BEGIN`` and ``COMMIT``. On SQLite, or with a code format
-whose number SQL cannot write, the counter's statement gives the id too
-(:func:`next_code_and_id`), in the submitting transaction."""
+atomic by itself, run without ``BEGIN`` and ``COMMIT``. On SQLite, or with a
+code format whose number SQL cannot write, the counter's statement gives the
+id too (:func:`next_code_and_id`), in the submitting transaction."""
 from __future__ import annotations
 
 import functools
@@ -106,7 +106,8 @@ def _code_in_sql(template: str):
     does, and never cuts a longer number."""
     dossier = Dossier.__table__
     # names of ours, in the SQL: no parameters
-    sequence = func.pg_get_serial_sequence(literal_column(f"'{dossier.name}'"), literal_column(f"'{dossier.c.id.name}'"))
+    sequence = func.pg_get_serial_sequence(literal_column(f"'{dossier.name}'"),
+                                           literal_column(f"'{dossier.c.id.name}'"))
     counter = _bump("postgresql").returning(func.nextval(sequence).label("dossier_id")).cte("counter")
     number = cast(counter.c.last, String)
     pieces, parts, pending = [], [], ""
