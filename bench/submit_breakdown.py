@@ -40,9 +40,9 @@ PARTS = (  # (module, function, label): the parts of the full path that are time
     ("builder.api.auth", "api_user", "sign-in (JWT, user, roles, profile)"),
     ("builder.process.dossiers", "published_procedure", "service and version (cached)"),
     ("builder.process.dossiers", "_form_errors", "validation (JSON Schema, errors mapped)"),
-    ("builder.process.dossiers", "next_code_and_id", "dossier code and id (counter upsert)"),
+    ("builder.process.dossiers", "next_code_and_id", "dossier code and id (counter upsert; SQLite)"),
     ("builder.jobs.queue", "dispatch", "hand-over of the jobs (to the thread)"),
-    ("builder.process.dossiers", "insert_rows", "dossier, entry and jobs written"),
+    ("builder.process.dossiers", "insert_rows", "dossier, entry and jobs written (PostgreSQL: code, id too)"),
     ("builder.process.dossiers", "dossier_dict", "the answer (dossier as JSON)"),
     ("builder.process.dossiers", "create_dossier", "create_dossier, in all"),
 )
