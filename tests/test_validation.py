@@ -9,7 +9,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from builder.cli import DEFAULT_LIBRARY
-from builder.forms.validation import _REGISTRY, format_checker, make_validator, validate_data, validator_for
+from builder.forms.validation import (_REGISTRY, format_checker, make_validator, quick_check, validate_data,
+                                      validator_for)
 
 REQ = "This field is required."
 NESTED = {"type": "object", "required": ["p", "q"],
@@ -89,7 +90,9 @@ EDGE_EXAMPLE = {"by_ref": "123", "with_id": 2, "hinted": "abc", "flag": 1, "plat
                 "amount": 2.5, "choice": "a", "rows": [{"n": "An", "d": "2026-01-02"}],
                 "person": {"id": "001090012345", "phone": "0912345678"}}
 ODD_VALUES = [None, 0, 1, 1.5, -3, True, False, "", "x" * 300, "12", "abc", "2026-02-30", "001090012345",
-              [], [1], {}, {"n": 1}]
+              [], [1], {}, {"n": 1},
+              # for the patterns: a phone number, the same in Arabic-Indic digits, a month, a name
+              "0912345678", "٠٩١٢٣٤٥٦٧٨", "12/2020", "Hộ kinh doanh An"]
 
 
 def _signature(error) -> tuple:
@@ -147,3 +150,89 @@ def test_the_form_validator_gives_exactly_the_stock_validators_errors(name, sche
         assert [_signature(error) for error in ours.iter_errors(data)] == expected, data
         errors_seen += len(expected)
     assert errors_seen > 300  # the mutations did reach the fields
+
+
+# --- jsonschema-rs's quick check gives jsonschema's answer ---------------------
+
+def _without_different_answers(schema):
+    """EDGE_SCHEMA without what the quick check leaves to jsonschema (its
+    multipleOf of 0.5)."""
+    if isinstance(schema, list):
+        return [_without_different_answers(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {key: _without_different_answers(value) for key, value in schema.items()
+            if not (key == "multipleOf" and value == 0.5)}
+
+
+QUICK_EDGE_SCHEMA = _without_different_answers(EDGE_SCHEMA)
+
+
+def _forms_for_the_quick_check():
+    for path in sorted(DEFAULT_LIBRARY.glob("*.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))["form"]["schema"]
+        yield pytest.param(path.stem, schema, schema["examples"][0], id=path.stem)
+    yield pytest.param("edge", QUICK_EDGE_SCHEMA, EDGE_EXAMPLE, id="edge")
+
+
+@pytest.mark.parametrize("name, schema, example", list(_forms_for_the_quick_check()))
+def test_the_quick_check_answers_as_jsonschema_does(name, schema, example):
+    """A payload the quick check finds valid skips jsonschema: it must be one
+    jsonschema finds valid too. Both answers, on every form of the library
+    and 300 altered payloads each, must be the same."""
+    quick = quick_check(schema)
+    assert quick is not None, name  # every form of the library is checked quickly
+    stock = Draft202012Validator(schema, format_checker=format_checker, registry=_REGISTRY)
+    assert quick(example) and not list(stock.iter_errors(example))
+    rng = random.Random(name + "-quick")
+    valid = invalid = 0
+    for data in _mutations(example, rng, 300):
+        expected = not list(stock.iter_errors(data))
+        assert quick(data) is expected, data
+        valid, invalid = valid + expected, invalid + (not expected)
+    assert invalid > 100  # the mutations did reach the fields
+
+
+@pytest.mark.parametrize("schema", [
+    EDGE_SCHEMA,  # its multipleOf of 0.5
+    {"type": "object", "properties": {"n": {"type": "number", "multipleOf": 0.1}}},
+    {"type": "object", "properties": {"n": {"type": "string", "pattern": "^\\d+$"}}},  # Unicode digits
+    {"type": "object", "properties": {"n": {"type": "string", "pattern": "^\\w+$"}}},  # and word characters
+    {"type": "object", "properties": {"n": {"type": "string", "pattern": "(?i)^ab$"}}},
+    {"type": "object", "properties": {"where": {"type": "object", "format": "address-vn"}}},
+    {"type": "object", "patternProperties": {"^x": {"type": "string"}}},
+])
+def test_a_schema_where_the_answers_could_differ_is_left_to_jsonschema(schema):
+    assert quick_check(schema) is None
+
+
+def test_an_address_is_checked_by_jsonschema_though_jsonschema_rs_checks_formats_on_strings_only():
+    schema = {"type": "object", "properties": {
+        "where": {"type": "object", "format": "address-vn"}}}
+    bad = {"where": {"province": "01", "commune": "99999", "street": "1 Phố Huế"}}
+    errors = validate_data(schema, bad, cache_key="version:address:1")
+    assert list(errors) == ["where.commune"], errors
+
+
+def test_a_payload_the_quick_check_cannot_take_goes_to_jsonschema():
+    schema = {"type": "object", "properties": {"n": {"type": "number", "maximum": 5}}}
+    assert quick_check(schema) is not None
+    assert validate_data(schema, {"n": float("nan")}, cache_key="version:nan:1") == {}  # NaN > 5 is false
+    assert validate_data(schema, {"n": 6}, cache_key="version:nan:1") == {"n": ["Must be at most 5."]}
+    assert validate_data(schema, {"n": "\ud800"}, cache_key="version:nan:1") == {"n": ["Must be a number."]}
+
+
+def test_where_the_answers_differ_the_quick_check_is_the_stricter_and_jsonschema_decides():
+    schema = {"type": "object", "properties": {"phone": {"type": "string", "pattern": "^0[0-9]{9}$"}}}
+    quick = quick_check(schema)
+    assert quick({"phone": "0912345678"}) and not quick({"phone": "091234567"})
+    # Python's $ matches before a final newline, Rust's does not: jsonschema's answer stands
+    assert not quick({"phone": "0912345678\n"})
+    assert validate_data(schema, {"phone": "0912345678\n"}, cache_key="version:phone:1") == \
+        validate_data(schema, {"phone": "0912345678\n"}) == {}
+
+
+def test_a_multiple_of_a_fraction_is_left_to_jsonschema_where_rust_would_accept_it():
+    # 0.3 / 0.1 is 2.9999999999999996 for jsonschema, a multiple for jsonschema-rs
+    schema = {"type": "object", "properties": {"n": {"type": "number", "multipleOf": 0.1}}}
+    assert validate_data(schema, {"n": 0.3}, cache_key="version:fraction:1") == {"n": ["Is not valid."]}
