@@ -36,6 +36,11 @@ def _http_message(code: int) -> str:
     return messages.get(code, _("Something went wrong on our side; please try again later."))
 
 
+def _answer(message: str, status: int, headers: dict | None = None):
+    """``message`` as JSON under /api/ and the payment callbacks, as text elsewhere."""
+    return (jsonify({"message": message}) if _wants_json() else message), status, headers or {}
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_characters():
@@ -50,10 +55,7 @@ def register_error_handlers(app: Flask) -> None:
     def _data_error(error: DataError):
         # a value the database refuses for its column (the checks at the edges missed it): bad input
         log.warning("the database refused a value on %s %s: %s", request.method, request.path, error.orig)
-        message = _("A value sent is not one the database can store.")
-        if not _wants_json():
-            return message, 400
-        return jsonify({"message": message}), 400
+        return _answer(_("A value sent is not one the database can store."), 400)
 
     @app.errorhandler(DBAPIError)
     def _database_error(error: DBAPIError):
@@ -63,10 +65,8 @@ def register_error_handlers(app: Flask) -> None:
         if not (error.connection_invalidated or isinstance(error, OperationalError)):
             return _unexpected(error)
         log.warning("the database is unavailable on %s %s: %s", request.method, request.path, error.orig)
-        message = _("The database is unavailable for a moment; please send the request again.")
-        if not _wants_json():
-            return message, 503, {"Retry-After": "1"}
-        return jsonify({"message": message}), 503, {"Retry-After": "1"}
+        return _answer(_("The database is unavailable for a moment; please send the request again."), 503,
+                       {"Retry-After": "1"})
 
     @app.errorhandler(BuilderError)
     def _builder_error(error: BuilderError):
@@ -87,6 +87,4 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)
-        if not _wants_json():
-            return _http_message(500), 500
-        return jsonify({"message": _http_message(500)}), 500
+        return _answer(_http_message(500), 500)
