@@ -57,10 +57,18 @@ def _bump_with_next_id(dialect: str):
     holds, gives max(id) + 1, as its rowid would be."""
     dossier = Dossier.__table__
     if dialect == "postgresql":
-        next_id = func.nextval(func.pg_get_serial_sequence(dossier.name, dossier.c.id.name))
+        next_id = _next_id_postgresql()
     else:
         next_id = select(func.coalesce(func.max(dossier.c.id), 0) + 1).scalar_subquery()
     return _bump(dialect).returning(next_id)
+
+
+def _next_id_postgresql():
+    """``nextval`` of the sequence of ``dossier.id``; the names are ours,
+    written in the SQL (no parameters)."""
+    dossier = Dossier.__table__
+    return func.nextval(func.pg_get_serial_sequence(literal_column(f"'{dossier.name}'"),
+                                                    literal_column(f"'{dossier.c.id.name}'")))
 
 
 def _run(session: Session, build, agency_code: str, when: datetime):
@@ -104,11 +112,7 @@ def _code_in_sql(template: str):
     as ``code_part_<n>``; None if a ``seq`` field has a conversion or a
     format other than a width, zero-padded or not. The code pads as Python
     does, and never cuts a longer number."""
-    dossier = Dossier.__table__
-    # names of ours, in the SQL: no parameters
-    sequence = func.pg_get_serial_sequence(literal_column(f"'{dossier.name}'"),
-                                           literal_column(f"'{dossier.c.id.name}'"))
-    counter = _bump("postgresql").returning(func.nextval(sequence).label("dossier_id")).cte("counter")
+    counter = _bump("postgresql").returning(_next_id_postgresql().label("dossier_id")).cte("counter")
     number = cast(counter.c.last, String)
     pieces, parts, pending = [], [], ""
     formatter = string.Formatter()
@@ -146,13 +150,13 @@ def code_written_by_insert(dialect: str) -> bool:
     return dialect == "postgresql" and _code_in_sql(current_app.config["DOSSIER_CODE_FORMAT"]) is not None
 
 
-def counted(agency_code: str, when: datetime) -> tuple:
+def counted(agency_code: str, when: datetime) -> tuple[Computed, Computed]:
     """For a new dossier of ``agency_code`` submitted ``when`` whose INSERT
     takes its id and bumps the counter (see :func:`code_written_by_insert`):
-    the SQL expression of its id, for the rows of the same INSERT that refer
-    to it, and its id and code as values that INSERT computes."""
+    its id and its code, as values that INSERT computes; the id's
+    ``expression`` is for the rows of the same INSERT that refer to it."""
     dossier_id, code, parts = _code_in_sql(current_app.config["DOSSIER_CODE_FORMAT"])
     local = when.astimezone(VIETNAM)
     params = {"agency_code": agency_code, "day": local.date()}
     params.update((f"code_part_{n}", part.format(agency=agency_code, date=local)) for n, part in enumerate(parts))
-    return dossier_id, Computed(dossier_id, {}), Computed(code, params)
+    return Computed(dossier_id, {}), Computed(code, params)

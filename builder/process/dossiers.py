@@ -367,7 +367,7 @@ def _submit(session, user, dossier: Dossier, new: bool = False, code_in_insert: 
     now = utcnow()
     with session.no_autoflush:  # the dossier is inserted once, with its code
         if code_in_insert:
-            dossier_id, id_value, code = counted(dossier.agency.code, now)
+            dossier_id, code = counted(dossier.agency.code, now)
         elif new:
             dossier.code, dossier.id = next_code_and_id(session, dossier.agency.code, now)
         else:
@@ -391,12 +391,12 @@ def _submit(session, user, dossier: Dossier, new: bool = False, code_in_insert: 
         keys = insert_rows(session, [row_values(dossier), history.entry_row(entry), *map(outbox_row, jobs)])
     else:  # the statement gives the id, the code and the hash; the other rows refer to its id
         entry = HistoryEntry(dossier_id=None, prev_hash=None, **entry_fields)
-        digest = history.digest_computed(entry, dossier_id)
+        digest = history.digest_computed(entry, dossier_id.expression)
         table, values = row_values(dossier)
-        values.update(id=id_value, code=code, history_head=digest)
+        values.update(id=dossier_id, code=code, history_head=digest)
         entry_table, entry_values = history.entry_row(entry)
-        entry_values.update(dossier_id=Computed(dossier_id, {}), hash=digest)
-        job_rows = [(job_table, dict(job_values, args=Computed(_job_args(dossier_id), {})))
+        entry_values.update(dossier_id=dossier_id, hash=digest)
+        job_rows = [(job_table, dict(job_values, args=Computed(_job_args(dossier_id.expression), {})))
                     for job_table, job_values in map(outbox_row, jobs)]
         keys = insert_rows(session, [(table, values), (entry_table, entry_values), *job_rows])
         dossier.code, dossier.history_head = code.value, digest.value
